@@ -1,8 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-
-/** Secrets the worker tests run with; tests that need them unset pass their own env to `fetch`. */
-export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
+import { TEST_ADMIN_TOKEN } from "./test/support/secrets.ts";
 
 export default defineConfig({
   test: {

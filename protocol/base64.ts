@@ -1,3 +1,6 @@
+/** Bytes backed by a plain ArrayBuffer: what WebCrypto accepts. */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
 /** Standard base64 (RFC 4648 §4, with padding) over bytes, using only Web-standard APIs. */
 
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -11,7 +14,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Returns null for anything that is not canonical padded base64, so garbled input is never half-decoded. */
-export function base64ToBytes(text: string): Uint8Array | null {
+export function base64ToBytes(text: string): Bytes | null {
   if (!BASE64_PATTERN.test(text)) return null;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

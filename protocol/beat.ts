@@ -113,7 +113,10 @@ class Reader {
 
   reason(value: unknown, path: string): string {
     if (typeof value !== "string" || !REASON_PATTERN.test(value)) {
-      this.fail(path, `${path} must be a snake_case code of at most 64 characters, e.g. "no_server" (got ${shown(value)})`);
+      this.fail(
+        path,
+        `${path} must be a snake_case code of at most 64 characters, e.g. "no_server" (got ${shown(value)})`,
+      );
       return "";
     }
     return value;
@@ -149,7 +152,10 @@ function readCommands(r: Reader, value: unknown): Record<string, number> {
   }
   const entries = Object.keys(value);
   if (entries.length > MAX_COMMANDS) {
-    r.fail("commands", `commands may have at most ${MAX_COMMANDS} entries (got ${entries.length}); send the top ${MAX_COMMANDS}`);
+    r.fail(
+      "commands",
+      `commands may have at most ${MAX_COMMANDS} entries (got ${entries.length}); send the top ${MAX_COMMANDS}`,
+    );
   }
   for (const name of entries) {
     if (name.length === 0 || name.length > 64) {

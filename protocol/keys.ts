@@ -3,7 +3,7 @@
  * base64) for beats, `whsec_` HMAC secrets for outgoing alerts. Private beacon keys are PKCS#8
  * PEM files, the format `openssl pkey` and WebCrypto both read.
  */
-import { base64ToBytes, bytesToBase64 } from "./base64.ts";
+import { type Bytes, base64ToBytes, bytesToBase64 } from "./base64.ts";
 
 export const PUBLIC_KEY_PREFIX = "whpk_";
 export const SECRET_PREFIX = "whsec_";
@@ -15,13 +15,13 @@ export function encodePublicKey(raw: Uint8Array): string {
 }
 
 /** The raw 32-byte key inside a `whpk_…` string, or null when it is not one. */
-export function decodePublicKey(text: unknown): Uint8Array | null {
+export function decodePublicKey(text: unknown): Bytes | null {
   if (typeof text !== "string" || !text.startsWith(PUBLIC_KEY_PREFIX)) return null;
   const raw = base64ToBytes(text.slice(PUBLIC_KEY_PREFIX.length));
   return raw && raw.length === ED25519_KEY_BYTES ? raw : null;
 }
 
-export function importPublicKey(raw: Uint8Array): Promise<CryptoKey> {
+export function importPublicKey(raw: Bytes): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", raw, ED25519, false, ["verify"]);
 }
 
@@ -65,7 +65,7 @@ export async function publicKeyOf(privateKey: CryptoKey): Promise<string> {
 }
 
 /** The HMAC key bytes inside a `whsec_…` secret (a bare base64 secret is accepted too, as the spec's libraries do). */
-export function decodeSecret(secret: string): Uint8Array | null {
+export function decodeSecret(secret: string): Bytes | null {
   const body = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const bytes = base64ToBytes(body);
   return bytes && bytes.length >= 16 && bytes.length <= 64 ? bytes : null;

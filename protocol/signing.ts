@@ -3,7 +3,7 @@
  * `${webhook-id}.${webhook-timestamp}.${body}`; `v1a` is Ed25519 (beats, so the Worker holds only
  * public keys), `v1` is HMAC-SHA256 (outgoing alerts, verifiable by any Standard Webhooks library).
  */
-import { base64ToBytes, bytesToBase64 } from "./base64.ts";
+import { type Bytes, base64ToBytes, bytesToBase64 } from "./base64.ts";
 import { decodeSecret } from "./keys.ts";
 import { MAX_SIGNATURES, WEBHOOK_ID_PATTERN } from "./limits.ts";
 
@@ -23,14 +23,14 @@ export interface ParsedSignature {
   id: string;
   /** Unix seconds. */
   timestamp: number;
-  signatures: { version: string; bytes: Uint8Array }[];
+  signatures: { version: string; bytes: Bytes }[];
 }
 
 export type HeaderProblem = { code: "missing_signature" | "malformed_signature"; message: string };
 
 const encoder = new TextEncoder();
 
-function signedContent(id: string, timestamp: number, body: Uint8Array | string): Uint8Array {
+function signedContent(id: string, timestamp: number, body: Bytes | string): Bytes {
   const prefix = encoder.encode(`${id}.${timestamp}.`);
   const payload = typeof body === "string" ? encoder.encode(body) : body;
   const content = new Uint8Array(prefix.length + payload.length);
@@ -40,7 +40,9 @@ function signedContent(id: string, timestamp: number, body: Uint8Array | string)
 }
 
 /** Reads and checks the three headers' form; it does not verify anything cryptographic. */
-export function parseSignatureHeaders(get: (name: string) => string | null | undefined): ParsedSignature | HeaderProblem {
+export function parseSignatureHeaders(
+  get: (name: string) => string | null | undefined,
+): ParsedSignature | HeaderProblem {
   const id = get(HEADER_ID);
   const timestamp = get(HEADER_TIMESTAMP);
   const signature = get(HEADER_SIGNATURE);
@@ -100,7 +102,7 @@ export async function signV1a(
   privateKey: CryptoKey,
   id: string,
   timestamp: number,
-  body: Uint8Array | string,
+  body: Bytes | string,
 ): Promise<SignatureHeaders> {
   const sig = await crypto.subtle.sign("Ed25519", privateKey, signedContent(id, timestamp, body));
   return headers(id, timestamp, `v1a,${bytesToBase64(new Uint8Array(sig))}`);
@@ -111,7 +113,7 @@ export async function signV1(
   secret: string,
   id: string,
   timestamp: number,
-  body: Uint8Array | string,
+  body: Bytes | string,
 ): Promise<SignatureHeaders> {
   const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), signedContent(id, timestamp, body));
   return headers(id, timestamp, `v1,${bytesToBase64(new Uint8Array(sig))}`);
@@ -122,7 +124,7 @@ function headers(id: string, timestamp: number, signature: string): SignatureHea
 }
 
 /** True when any `v1a` signature in the header verifies with `publicKey`. */
-export async function verifyV1a(publicKey: CryptoKey, parsed: ParsedSignature, body: Uint8Array | string): Promise<boolean> {
+export async function verifyV1a(publicKey: CryptoKey, parsed: ParsedSignature, body: Bytes | string): Promise<boolean> {
   const content = signedContent(parsed.id, parsed.timestamp, body);
   for (const { version, bytes } of parsed.signatures) {
     if (version !== "v1a" || bytes.length !== 64) continue;
@@ -132,7 +134,7 @@ export async function verifyV1a(publicKey: CryptoKey, parsed: ParsedSignature, b
 }
 
 /** True when any `v1` signature verifies with the `whsec_` secret (HMAC verify is constant-time). */
-export async function verifyV1(secret: string, parsed: ParsedSignature, body: Uint8Array | string): Promise<boolean> {
+export async function verifyV1(secret: string, parsed: ParsedSignature, body: Bytes | string): Promise<boolean> {
   const key = await hmacKey(secret);
   const content = signedContent(parsed.id, parsed.timestamp, body);
   for (const { version, bytes } of parsed.signatures) {

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify, createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { bytesToBase64 } from "../../protocol/base64.ts";
+import { type Bytes, bytesToBase64 } from "../../protocol/base64.ts";
 import {
   decodePublicKey,
   encodePublicKey,
@@ -15,8 +15,8 @@ import {
 } from "../../protocol/keys.ts";
 import {
   isHeaderProblem,
-  parseSignatureHeaders,
   type ParsedSignature,
+  parseSignatureHeaders,
   type SignatureHeaders,
   signV1,
   signV1a,
@@ -62,7 +62,11 @@ describe("v1 (HMAC-SHA256) interop with the Standard Webhooks spec", () => {
     const body = JSON.stringify({ type: "test", host: "box-1" });
     const theirs = wh.sign("msg_1", now, body);
     expect(
-      await verifyV1(secret, parse({ "webhook-id": "msg_1", "webhook-timestamp": String(timestamp), "webhook-signature": theirs }), body),
+      await verifyV1(
+        secret,
+        parse({ "webhook-id": "msg_1", "webhook-timestamp": String(timestamp), "webhook-signature": theirs }),
+        body,
+      ),
     ).toBe(true);
     const ours: SignatureHeaders = await signV1(secret, "msg_2", timestamp, body);
     expect(wh.verify(body, { ...ours })).toEqual(JSON.parse(body));
@@ -72,7 +76,7 @@ describe("v1 (HMAC-SHA256) interop with the Standard Webhooks spec", () => {
 describe("v1a (Ed25519)", () => {
   it("round-trips any body and refuses it after any one-byte change", async () => {
     const pair = await generateKeyPair();
-    const publicKey = await importPublicKey(decodePublicKey(pair.publicKey) as Uint8Array);
+    const publicKey = await importPublicKey(decodePublicKey(pair.publicKey) as Bytes);
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.nat(), async (body, at) => {
         const parsed = parse({ ...(await signV1a(pair.privateKey, "beat_1", 1_700_000_000, body)) });
@@ -88,7 +92,7 @@ describe("v1a (Ed25519)", () => {
   it("verifies signatures made with node:crypto, and node:crypto verifies ours", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
     const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    const content = Buffer.from("beat_9.1700000000.{\"v\":1}");
+    const content = Buffer.from('beat_9.1700000000.{"v":1}');
     const theirs = nodeSign(null, content, privateKey);
     const parsed = parse({
       "webhook-id": "beat_9",
@@ -100,7 +104,10 @@ describe("v1a (Ed25519)", () => {
     const ours = await generateKeyPair();
     const headers = await signV1a(ours.privateKey, "beat_9", 1700000000, '{"v":1}');
     const sig = Buffer.from(headers["webhook-signature"].slice(4), "base64");
-    const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), decodePublicKey(ours.publicKey) as Uint8Array]);
+    const spki = Buffer.concat([
+      Buffer.from("302a300506032b6570032100", "hex"),
+      decodePublicKey(ours.publicKey) as Uint8Array,
+    ]);
     expect(nodeVerify(null, content, createPublicKey({ key: spki, format: "der", type: "spki" }), sig)).toBe(true);
   });
 
@@ -109,7 +116,7 @@ describe("v1a (Ed25519)", () => {
     const a = await signV1a(oldPair.privateKey, "b", 1, "x");
     const b = await signV1a(newPair.privateKey, "b", 1, "x");
     const parsed = parse({ ...a, "webhook-signature": `${a["webhook-signature"]} ${b["webhook-signature"]}` });
-    const newKey = await importPublicKey(decodePublicKey(newPair.publicKey) as Uint8Array);
+    const newKey = await importPublicKey(decodePublicKey(newPair.publicKey) as Bytes);
     expect(await verifyV1a(newKey, parsed, "x")).toBe(true);
   });
 
@@ -129,7 +136,11 @@ describe("v1a (Ed25519)", () => {
 });
 
 describe("parseSignatureHeaders", () => {
-  const good = { "webhook-id": "b1", "webhook-timestamp": "1700000000", "webhook-signature": `v1a,${bytesToBase64(new Uint8Array(64))}` };
+  const good = {
+    "webhook-id": "b1",
+    "webhook-timestamp": "1700000000",
+    "webhook-signature": `v1a,${bytesToBase64(new Uint8Array(64))}`,
+  };
 
   it("names each missing header", () => {
     const result = parseSignatureHeaders((name) => ({ ...good, "webhook-timestamp": "" })[name as keyof typeof good]);

@@ -12,7 +12,9 @@ export function makeBeat(overrides: Partial<Beat> = {}): Beat {
     idle: 1,
     commands: { claude: 3, bash: 1 },
     observed: "ok",
-    servers: [{ pid: 4242, exe: "/usr/bin/tmux", version: "3.3a", socket: "/tmp/tmux-1000/default", panes: 5, dead: 1 }],
+    servers: [
+      { pid: 4242, exe: "/usr/bin/tmux", version: "3.3a", socket: "/tmp/tmux-1000/default", panes: 5, dead: 1 },
+    ],
     beacon: { version: "0.1.0", node: "v20.20.2", uid: 1000 },
     ...overrides,
   };

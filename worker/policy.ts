@@ -1,0 +1,96 @@
+/**
+ * Per-host policy (DESIGN §2): one schema, one set of defaults, one validator used by every
+ * admin call. Unknown keys are refused so a typo (`minseats`) never silently does nothing.
+ */
+import type { FieldError } from "../protocol/beat.ts";
+
+export interface Policy {
+  minSeats: number;
+  graceSeconds: number;
+  alertAfter: number;
+  repeatEvery: number;
+  labels: string[];
+  paused: boolean;
+  /** ISO 8601; a time in the past means resumed. */
+  pausedUntil: string | null;
+}
+
+export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
+  minSeats: 1,
+  /** Five minutes: two missed keep-alives (120 s) plus slack before a host counts as silent. */
+  graceSeconds: 300,
+  alertAfter: 0,
+  /** Six hours between reminders while a host stays down; 0 = never. */
+  repeatEvery: 21_600,
+  labels: [],
+  paused: false,
+  pausedUntil: null,
+});
+
+/** Grace below 30 s would flap on one slow push; above a day the switch is no longer a switch. */
+export const GRACE_RANGE = { min: 30, max: 86_400 } as const;
+export const MAX_LABELS = 8;
+export const LABEL_PATTERN = /^[a-z0-9_-]{1,32}$/;
+const MAX_HOLD_SECONDS = 30 * 86_400;
+
+export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
+
+type Checker = (value: unknown) => string | null;
+
+function intIn(min: number, max: number, extra = ""): Checker {
+  return (value) =>
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+      ? null
+      : `must be an integer from ${min} to ${max}${extra} (got ${JSON.stringify(value)})`;
+}
+
+const CHECKS: Record<keyof Policy, Checker> = {
+  minSeats: intIn(0, 100_000),
+  graceSeconds: intIn(GRACE_RANGE.min, GRACE_RANGE.max),
+  alertAfter: intIn(0, MAX_HOLD_SECONDS),
+  repeatEvery: (value) => (value === 0 ? null : intIn(60, MAX_HOLD_SECONDS, ", or 0 for no reminders")(value)),
+  labels: (value) => {
+    if (!Array.isArray(value) || value.length > MAX_LABELS) return `must be an array of at most ${MAX_LABELS} labels`;
+    const bad = value.find((label) => typeof label !== "string" || !LABEL_PATTERN.test(label));
+    if (bad !== undefined) return `entries must match [a-z0-9_-]{1,32} (got ${JSON.stringify(bad)})`;
+    return new Set(value).size === value.length ? null : "must not repeat a label";
+  },
+  paused: (value) => (typeof value === "boolean" ? null : "must be true or false"),
+  pausedUntil: (value) =>
+    value === null || (typeof value === "string" && !Number.isNaN(Date.parse(value)))
+      ? null
+      : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
+};
+
+export type PolicyPatch = Partial<Policy>;
+
+/**
+ * Validates the policy fields of an admin body. `allowed` names extra non-policy keys the caller
+ * handles itself (e.g. `publicKey`); anything else unknown is an error.
+ */
+export function validatePolicyPatch(
+  body: Record<string, unknown>,
+  allowed: readonly string[] = [],
+): { ok: true; patch: PolicyPatch } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (allowed.includes(key)) continue;
+    if (!(key in CHECKS)) {
+      errors.push({
+        field: key,
+        message: `unknown field ${JSON.stringify(key)}; policy fields are ${POLICY_KEYS.join(", ")}`,
+      });
+      continue;
+    }
+    const problem = CHECKS[key as keyof Policy](value);
+    if (problem) errors.push({ field: key, message: `${key} ${problem}` });
+    else patch[key] = key === "pausedUntil" && value !== null ? new Date(value as string).toISOString() : value;
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, patch: patch as PolicyPatch };
+}
+
+export function isPaused(policy: Pick<Policy, "paused" | "pausedUntil">, now: number): boolean {
+  if (policy.pausedUntil !== null) return Date.parse(policy.pausedUntil) > now;
+  return policy.paused;
+}

@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { requireAdmin, requireRead } from "../auth.ts";
+import { jsonObject } from "../body.ts";
+import { now } from "../clock.ts";
+import type { AppEnv } from "../env.ts";
+import { hostView, loadFleet } from "../fleet.ts";
+import { checkHostId, patchHost, putHost, removeHost, requireHost } from "../hosts.ts";
+import { hostCheck, hostDetail, hostSummary } from "../status.ts";
+import { beatMeta, hostMeta, readBeat } from "../store.ts";
+
+export const hosts = new Hono<AppEnv>();
+
+hosts.put("/v1/hosts/:id", requireAdmin, async (c) => {
+  const at = now();
+  const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await jsonObject(c), at);
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null), created ? 201 : 200);
+});
+
+hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
+  const at = now();
+  const kv = c.env.SEATWATCH_KV;
+  const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
+  const record = await readBeat(kv, host.id, host.epoch);
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record));
+});
+
+hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
+  await removeHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  return c.body(null, 204);
+});
+
+hosts.get("/v1/hosts", requireRead(), async (c) => {
+  const fleet = await loadFleet(c.env.SEATWATCH_KV, now());
+  const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h), policy: h.policy }));
+  return c.json({ hosts: list });
+});
+
+async function loadHost(kv: KVNamespace, id: string) {
+  checkHostId(id);
+  const at = now();
+  const host = await requireHost(kv, id);
+  const record = await readBeat(kv, id, host.epoch);
+  return { host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
+}
+
+hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
+  const { host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  return c.json(hostDetail(host, view, record));
+});
+
+hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {
+  const { view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  const answer = hostCheck(view);
+  return c.text(answer.text, answer.ok ? 200 : 503);
+});

@@ -21,6 +21,8 @@ export interface HostView {
   labels: string[];
   policy: Policy;
   clockOffsetMs: number | null;
+  /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
+  beaconError: string | null;
 }
 
 export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
@@ -38,6 +40,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
+    beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
   };
 }
 

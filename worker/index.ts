@@ -6,8 +6,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
+import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
+import { dashboard } from "./routes/dashboard.tsx";
 import { hosts } from "./routes/hosts.ts";
+import { metrics } from "./routes/metrics.ts";
 import { status } from "./routes/status.ts";
 
 export const app = new Hono<AppEnv>();
@@ -20,6 +23,9 @@ app.use(async (c, next) => {
 app.route("/", beats);
 app.route("/", hosts);
 app.route("/", status);
+app.route("/", badges);
+app.route("/", metrics);
+app.route("/", dashboard);
 
 app.notFound((c) =>
   c.json(

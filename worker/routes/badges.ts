@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import { etag } from "hono/etag";
+import { hostIdProblem } from "../../protocol/host.ts";
+import { requireRead } from "../auth.ts";
+import {
+  type BadgeFace,
+  badgeLabel,
+  FLEET_LABEL,
+  fleetFace,
+  HOST_LABEL,
+  hostFace,
+  shieldsEndpoint,
+  UNKNOWN_FACE,
+} from "../badge.ts";
+import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../badge-svg.ts";
+import { now } from "../clock.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { hostView, loadFleet } from "../fleet.ts";
+import { beatMeta, hostMeta, readBeat, readHost } from "../store.ts";
+
+export const badges = new Hono<AppEnv>();
+
+const BADGE_FILE = /^(.+)\.(svg|json)$/;
+
+const BADGE_HEADERS = {
+  // Badges change with every beat and with the clock ("silent 14m"): caches (GitHub's camo too)
+  // must revalidate every time, and the ETag makes that a cheap 304.
+  "cache-control": "no-cache",
+  "x-content-type-options": "nosniff",
+  // An SVG opened directly is a document: it may draw, never run or load anything.
+  "content-security-policy": "default-src 'none'",
+};
+
+/** A host's face, or null for an unknown host (unenrolled, or not even a valid id). */
+async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<BadgeFace | null> {
+  if (hostIdProblem(id) !== null) return null;
+  const host = await readHost(kv, id);
+  if (!host) return null;
+  const record = await readBeat(kv, id, host.epoch);
+  return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);
+}
+
+badges.get("/badge/:file", requireRead("badge"), etag(), async (c) => {
+  const match = BADGE_FILE.exec(c.req.param("file"));
+  if (!match?.[1]) {
+    throw new ApiError(404, "not_found", "badges are /badge/<host>.svg, /badge/<host>.json or /badge/fleet.svg");
+  }
+  const [, id, format] = match;
+  const at = now();
+  const kv = c.env.SEATWATCH_KV;
+  const fleet = id === "fleet";
+  const face = fleet ? fleetFace(await loadFleet(kv, at)) : await hostBadge(kv, id, at);
+  const content = {
+    label: badgeLabel(c.req.query("label"), fleet ? FLEET_LABEL : HOST_LABEL),
+    ...(face ?? UNKNOWN_FACE),
+  };
+  const status = face ? 200 : 404;
+  if (format === "json") return c.json(shieldsEndpoint(content), status, BADGE_HEADERS);
+  const requested = c.req.query("style");
+  // Like shields.io, an unknown style draws the default rather than failing the image.
+  const style: BadgeStyle = BADGE_STYLES.find((s) => s === requested) ?? "flat";
+  return c.body(renderBadge(content, style), status, {
+    ...BADGE_HEADERS,
+    "content-type": "image/svg+xml; charset=utf-8",
+  });
+});

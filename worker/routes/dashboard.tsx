@@ -1,0 +1,61 @@
+/** @jsxImportSource hono/jsx */
+import { type Context, Hono } from "hono";
+import { etag } from "hono/etag";
+import { html } from "hono/html";
+import { secureHeaders } from "hono/secure-headers";
+import { requireRead } from "../auth.ts";
+import { now } from "../clock.ts";
+import { Dashboard } from "../dashboard.tsx";
+import { DASHBOARD_CSS, DASHBOARD_JS } from "../dashboard-assets.ts";
+import type { AppEnv } from "../env.ts";
+import { loadFleet } from "../fleet.ts";
+import { readHistories } from "../history.ts";
+import { loadMonitor } from "../monitor.ts";
+
+export const dashboard = new Hono<AppEnv>();
+
+/** Seconds between refreshes; `?refresh=N` for a wall screen. Each refresh costs two KV lists. */
+const REFRESH = { default: 30, min: 5, max: 3600 } as const;
+
+function refreshSeconds(query: string | undefined): number {
+  const n = Number(query);
+  if (query === undefined || !Number.isInteger(n)) return REFRESH.default;
+  return Math.min(REFRESH.max, Math.max(REFRESH.min, n));
+}
+
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+});
+
+dashboard.get("/", requireRead(), pageHeaders, async (c) => {
+  const at = now();
+  const kv = c.env.SEATWATCH_KV;
+  const [hosts, monitor] = await Promise.all([loadFleet(kv, at), loadMonitor(c.env)]);
+  const data = {
+    hosts,
+    histories: await readHistories(kv, hosts),
+    monitor,
+    now: at,
+    origin: new URL(c.req.url).origin,
+    refreshSeconds: refreshSeconds(c.req.query("refresh")),
+    badgesPublic: !c.env.READ_TOKEN || c.env.PUBLIC_BADGES !== "false",
+  };
+  c.header("cache-control", "no-store");
+  return c.html(html`<!doctype html>${<Dashboard data={data} />}`);
+});
+
+// Static and data-free, so public even with READ_TOKEN set; revalidated cheaply by ETag.
+const asset = (body: string, type: string) => (c: Context) =>
+  c.body(body, 200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+
+dashboard.get("/dashboard.css", etag(), asset(DASHBOARD_CSS, "text/css; charset=utf-8"));
+dashboard.get("/dashboard.js", etag(), asset(DASHBOARD_JS, "text/javascript; charset=utf-8"));

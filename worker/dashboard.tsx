@@ -56,7 +56,10 @@ export const Sparkline: FC<{ history: SeatHistory | undefined; minSeats: number 
     history.length === 1
       ? `${SPARK.pad},${y(seats[0] ?? 0)} ${SPARK.width - SPARK.pad},${y(seats[0] ?? 0)}`
       : history.map(([at, s]) => `${x(at).toFixed(1)},${y(s).toFixed(1)}`).join(" ");
-  const label = `seats over the last ${ago(first, last).replace(" ago", "")}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
+  const label =
+    history.length === 1
+      ? `seats at the one beat so far: ${seats[0]}`
+      : `seats over the last ${ago(first, last).replace(" ago", "")}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
   return (
     <svg
       class="spark"

@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/protocol/**/*.test.ts", "test/beacon/**/*.test.ts"],
+          include: ["test/protocol/**/*.test.ts", "test/beacon/**/*.test.ts", "test/faces/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },

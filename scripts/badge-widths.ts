@@ -1,7 +1,7 @@
 /**
  * Regenerates worker/badge-widths.ts: the per-character widths shields.io measures badge text with
  * (anafanafo, the table inside badge-maker), cut down so the Worker bundle stays small: every
- * character of U+0020…U+024F, plus the long runs of one width beyond it (CJK ideographs, Braille). Run `npx tsx scripts/badge-widths.ts` after upgrading badge-maker; the oracle test
+ * character of U+0020…U+04FF (Latin, Greek, Cyrillic), plus the long runs of one width beyond it (CJK ideographs, Braille). Run `npx tsx scripts/badge-widths.ts` after upgrading badge-maker; the oracle test
  * (test/faces/badge-oracle.test.ts) fails when the committed table and badge-maker disagree.
  */
 import { writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ const measure = createRequire(import.meta.url)("anafanafo") as (
 ) => number;
 
 const FIRST = 0x20;
-const LAST = 0x24f;
+const LAST = 0x4ff;
 const FONTS = { verdana11: "11px Verdana", verdana10: "10px Verdana", verdana10Bold: "bold 10px Verdana" };
 
 function encode(font: string): string {

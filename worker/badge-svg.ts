@@ -59,7 +59,7 @@ function runWidth(font: Font, cp: number): number | undefined {
 /**
  * Text width in pixels as anafanafo (badge-maker's measure) computes it: control characters are 0
  * wide, characters without a width count as an "m". Characters our compact table leaves out
- * (beyond U+024F and not in a long run, e.g. kana, Hangul, emoji) also count as an "m", where
+ * (beyond U+04FF and not in a long run, e.g. kana, Hangul, emoji) also count as an "m", where
  * badge-maker may know a narrower or wider width.
  */
 export function textWidth(text: string, font: Font): number {

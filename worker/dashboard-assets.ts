@@ -77,7 +77,8 @@ button { font: inherit; font-size: .85rem; padding: .3rem .7rem; border-radius: 
   tr.host { margin-bottom: .75rem; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
   tr.host > th { border-left-width: 6px; }
   td { display: flex; justify-content: space-between; align-items: center; gap: 1rem; border-bottom: none; padding: .3rem .6rem; }
-  td::before { content: attr(data-label); color: var(--muted); font-size: .8rem; }
+  td::before { content: attr(data-label); flex: none; color: var(--muted); font-size: .8rem; }
+  td.reason { text-align: right; }
   td.reason:empty { display: none; }
 }
 `;
@@ -128,3 +129,6 @@ export const DASHBOARD_JS = `"use strict";
   schedule();
 })();
 `;
+
+/** A tab icon, so browsers do not ask for /favicon.ico (a 404 on every load). */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2a8a0a"/><rect x="3" y="3" width="4" height="4" rx="1" fill="#fff"/><rect x="9" y="3" width="4" height="4" rx="1" fill="#fff"/><rect x="3" y="9" width="4" height="4" rx="1" fill="#fff"/><rect x="9" y="9" width="4" height="4" rx="1" fill="#fff" fill-opacity=".4"/></svg>`;

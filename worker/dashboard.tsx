@@ -1,4 +1,4 @@
-/** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /**
  * The HTML dashboard (DESIGN §5, `GET /`): the fleet at a glance, server-rendered with hono/jsx
  * so it works with JavaScript off. Every dynamic value goes through JSX, which escapes text and
@@ -101,9 +101,11 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
       <StateTag state={host.state} />
     </td>
     <td data-label="Seats" class="num">
-      <span class="seats">{host.seats ?? "–"}</span>
-      <span class="muted"> / {host.minSeats}</span>
-      {host.idle ? <span class="muted idle"> · {host.idle} idle</span> : null}
+      <span>
+        <span class="seats">{host.seats ?? "–"}</span>
+        <span class="muted"> / {host.minSeats}</span>
+        {host.idle ? <span class="muted idle"> · {host.idle} idle</span> : null}
+      </span>
     </td>
     <td data-label="History">
       <Sparkline history={history} minSeats={host.minSeats} />
@@ -211,6 +213,7 @@ export const Dashboard: FC<{ data: DashboardData }> = ({ data }) => {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{pageTitle(hosts)}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/dashboard.css" />
         <script src="/dashboard.js" defer />
         <noscript>

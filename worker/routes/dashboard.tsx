@@ -1,4 +1,4 @@
-/** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { type Context, Hono } from "hono";
 import { etag } from "hono/etag";
 import { html } from "hono/html";
@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { requireRead } from "../auth.ts";
 import { now } from "../clock.ts";
 import { Dashboard } from "../dashboard.tsx";
-import { DASHBOARD_CSS, DASHBOARD_JS } from "../dashboard-assets.ts";
+import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "../dashboard-assets.ts";
 import type { AppEnv } from "../env.ts";
 import { loadFleet } from "../fleet.ts";
 import { readHistories } from "../history.ts";
@@ -59,3 +59,4 @@ const asset = (body: string, type: string) => (c: Context) =>
 
 dashboard.get("/dashboard.css", etag(), asset(DASHBOARD_CSS, "text/css; charset=utf-8"));
 dashboard.get("/dashboard.js", etag(), asset(DASHBOARD_JS, "text/javascript; charset=utf-8"));
+dashboard.get("/favicon.svg", etag(), asset(FAVICON_SVG, "image/svg+xml"));

@@ -1,0 +1,72 @@
+/** `/metrics` from the real Worker under `wrangler dev`, checked by Prometheus' own promtool. */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevWorker, startDevWorker } from "../support/dev-worker.ts";
+
+const PROMTOOL = "/usr/bin/promtool";
+
+function promtool(text: string): { status: number | null; output: string } {
+  const run = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 10_000 });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+let worker: DevWorker;
+let metrics: string;
+
+beforeAll(async () => {
+  worker = await startDevWorker();
+  const up = await worker.enroll("web-1", { minSeats: 2, labels: ["prod"] });
+  const broken = await worker.enroll("web-2");
+  await worker.enroll("web-3");
+  expect((await worker.beat(up, { seats: 4, idle: 1 })).status).toBe(202);
+  expect(
+    (await worker.beat(broken, { seats: 0, idle: 0, commands: {}, observed: "error", reason: "version_too_old" }))
+      .status,
+  ).toBe(202);
+  metrics = await (await worker.fetch("/metrics")).text();
+}, 90_000);
+
+afterAll(async () => {
+  await worker?.stop();
+});
+
+describe("GET /metrics under wrangler dev", () => {
+  it("has promtool on this machine (.ci/run installs Debian's prometheus package)", () => {
+    expect(existsSync(PROMTOOL), `${PROMTOOL} is missing: apt-get install prometheus`).toBe(true);
+  });
+
+  it("passes `promtool check metrics` with no lint findings", () => {
+    const { status, output } = promtool(metrics);
+    expect(output).toBe("");
+    expect(status).toBe(0);
+  });
+
+  it("is the kind of text promtool rejects when it is broken (the check can fail)", () => {
+    const broken = metrics.replace('seatwatch_seats{host="web-1"} 4', 'seatwatch_seats{host="web-1} 4');
+    expect(broken).not.toBe(metrics);
+    expect(promtool(broken).status).not.toBe(0);
+  });
+
+  it("carries the samples the fleet implies", () => {
+    const lines = metrics.split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'seatwatch_seats{host="web-1"} 4',
+        'seatwatch_idle_panes{host="web-1"} 1',
+        'seatwatch_min_seats{host="web-1"} 2',
+        'seatwatch_host_state{host="web-1",state="up"} 1',
+        'seatwatch_host_state{host="web-2",state="error"} 1',
+        'seatwatch_host_state{host="web-3",state="new"} 1',
+        'seatwatch_beacon_error{host="web-2",reason="version_too_old"} 1',
+        'seatwatch_hosts{state="up"} 1',
+        'seatwatch_hosts{state="error"} 1',
+        'seatwatch_hosts{state="new"} 1',
+        "seatwatch_monitor_last_cron_timestamp_seconds 0",
+      ]),
+    );
+    const age = Number(/seatwatch_last_beat_age_seconds\{host="web-1"\} (\S+)/.exec(metrics)?.[1]);
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(60);
+  });
+});

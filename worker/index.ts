@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { beats } from "./routes/beats.ts";
+import { enrollment } from "./routes/enroll.ts";
 import { hosts } from "./routes/hosts.ts";
 import { status } from "./routes/status.ts";
 
@@ -19,6 +20,7 @@ app.use(async (c, next) => {
 
 app.route("/", beats);
 app.route("/", hosts);
+app.route("/", enrollment);
 app.route("/", status);
 
 app.notFound((c) =>

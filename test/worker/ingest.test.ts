@@ -357,3 +357,20 @@ describe("beat builder", () => {
     expect(validateBeat(makeBeat()).ok).toBe(true);
   });
 });
+
+describe("storage layout", () => {
+  it("keeps cfg: and beat: metadata within KV's 1,024-byte limit at the largest allowed values", async () => {
+    const labels = Array.from({ length: 8 }, (_, i) => `${i}`.padEnd(32, "x"));
+    const big = await enroll(`${"m".repeat(60)}-${n}`, { labels, pausedUntil: null, minSeats: 100_000 });
+    const reason = `r${"x".repeat(63)}`;
+    const ts = Date.now();
+    expect(
+      (await sendBeat(big, { observed: "error", reason, seats: 100_000, idle: 100_000, seq: 2 ** 52, ts })).status,
+    ).toBe(202);
+    const { keys } = await env.SEATWATCH_KV.list({ prefix: "" });
+    for (const key of keys.filter((k) => k.name.endsWith(big.id))) {
+      expect(new TextEncoder().encode(JSON.stringify(key.metadata)).length, key.name).toBeLessThanOrEqual(1024);
+    }
+    expect(keys.filter((k) => k.name.endsWith(big.id)).map((k) => k.name.split(":")[0])).toEqual(["beat", "cfg"]);
+  });
+});

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const BENCHES = ["beat-ingest.ts", "load.ts"];
+const BENCHES = ["beat-verify.ts", "beat-ingest.ts", "load.ts"];
 
 let failed = 0;
 for (const bench of BENCHES) {

@@ -87,6 +87,8 @@ export interface ProcessStatus {
   uid: number;
   /** The pid as the process sees itself: the last NSpid entry (its own pid namespace), which is what tmux reports as #{pid}. */
   nspid: number;
+  /** Exited but not yet reaped: keeps its comm, has no fds, listens on nothing. */
+  zombie: boolean;
 }
 
 export function parseStatus(text: string, pid: number): ProcessStatus | null {
@@ -94,7 +96,7 @@ export function parseStatus(text: string, pid: number): ProcessStatus | null {
   if (!uid) return null;
   const nspids = /^NSpid:\s+([\d\s]+)$/m.exec(text)?.[1]?.trim().split(/\s+/);
   const nspid = Number(nspids?.at(-1) ?? pid);
-  return { uid: Number(uid[1]), nspid };
+  return { uid: Number(uid[1]), nspid, zombie: /^State:\s+Z/m.test(text) };
 }
 
 export function readStatus(pid: number): ProcessStatus | null {

@@ -35,7 +35,7 @@ export function findTmuxServers(): FoundServer[] {
     const comm = readComm(pid);
     if (comm === null || !comm.startsWith("tmux")) continue;
     const status = readStatus(pid);
-    if (!status) continue;
+    if (!status || status.zombie) continue;
     const socket = listeningSocketOf(pid, tablesByNamespace);
     // A bare "tmux" process (a very old build, or a renamed one) counts only when it listens.
     if (socket === null && comm !== SERVER_COMM) continue;

@@ -3,6 +3,7 @@
  * started it; pinned mode asks one socket with one binary. Both answer with an Observation, and
  * "no server at all" is always an error, never a bare zero.
  */
+import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { runBounded } from "../exec.ts";
 import { firstError, type Observation, type Observer, type ServerObservation } from "../observe.ts";
@@ -29,9 +30,10 @@ export interface PinnedMode {
 
 export type TmuxMode = AutoMode | PinnedMode;
 
-/** tmux's socket path for `-L name` (tmux.c: $TMUX_TMPDIR or /tmp, then tmux-UID). */
+/** tmux's socket path for `-L name` (tmux.c: $TMUX_TMPDIR if it exists, else /tmp; resolved; then tmux-UID). */
 export function socketPathFor(name: string, uid: number, env: NodeJS.ProcessEnv): string {
-  return resolve(env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`, name);
+  const dir = [env.TMUX_TMPDIR, "/tmp"].find((candidate) => candidate && existsSync(candidate)) ?? "/tmp";
+  return resolve(realpathSync(dir), `tmux-${uid}`, name);
 }
 
 export function createTmuxObserver(mode: TmuxMode): Observer {

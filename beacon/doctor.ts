@@ -6,12 +6,12 @@
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { runBounded } from "./exec.ts";
 import { KNOWN_TMUX_DIRS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
 import type { Observation, ObserveError, ServerObservation } from "./observe.ts";
 import { readPasswd } from "./proc.ts";
 import { countSeats, type SeatRule } from "./seats.ts";
 import { createTmuxObserver, type TmuxMode } from "./tmux/observer.ts";
+import { tmuxVersion } from "./tmux/version.ts";
 
 /** The unit `seatwatch-beacon unit` installs; the drop-in fix is written for it. */
 const UNIT = "seatwatch-beacon.service";
@@ -240,11 +240,7 @@ async function binaries(candidates: string[]): Promise<DoctorReport["binaries"]>
     return true;
   });
   return Promise.all(
-    found.map(async (path) => {
-      const result = await runBounded(path, ["-V"]);
-      const version = result.kind === "exit" && result.code === 0 ? result.stdout.trim().replace(/^tmux /, "") : null;
-      return { path, realpath: realpathOrSelf(path), version };
-    }),
+    found.map(async (path) => ({ path, realpath: realpathOrSelf(path), version: await tmuxVersion(path) })),
   );
 }
 

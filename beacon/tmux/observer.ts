@@ -5,10 +5,10 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { runBounded } from "../exec.ts";
 import { firstError, type Observation, type Observer, type ServerObservation } from "../observe.ts";
 import { type FoundServer, findTmuxServers, reachableSocket, sameFile } from "./discover.ts";
 import { queryPanes } from "./query.ts";
+import { tmuxVersion } from "./version.ts";
 
 export interface AutoMode {
   kind: "auto";
@@ -42,10 +42,9 @@ export function createTmuxObserver(mode: TmuxMode): Observer {
   const versionOf = async (tmux: string, key: string): Promise<string> => {
     const known = versions.get(key);
     if (known !== undefined) return known;
-    const result = await runBounded(tmux, ["-V"]);
-    const version = result.kind === "exit" && result.code === 0 ? result.stdout.trim().replace(/^tmux /, "") : "";
-    if (version) versions.set(key, version.slice(0, 64));
-    return version.slice(0, 64);
+    const version = (await tmuxVersion(tmux)) ?? "";
+    if (version) versions.set(key, version);
+    return version;
   };
   return {
     observe: () => (mode.kind === "auto" ? observeAuto(mode, versionOf) : observePinned(mode, versionOf)),

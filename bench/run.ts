@@ -1,8 +1,11 @@
-/** `npm run bench`: runs each benchmark in turn; each prints ratios against its own baseline. */
+/**
+ * `npm run bench`: runs each benchmark in its own process, in turn; each prints its figures as
+ * ratios against a baseline measured in the same run. Add a bench by adding its file here.
+ */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const BENCHES = ["beat-verify.ts", "beat-ingest.ts", "load.ts"];
+const BENCHES = ["observe.ts", "beat-verify.ts", "beat-ingest.ts", "load.ts"];
 
 let failed = 0;
 for (const bench of BENCHES) {

@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { TEST_ADMIN_TOKEN } from "./test/support/secrets.ts";
+import { TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT } from "./test/support/secrets.ts";
 
 export default defineConfig({
   test: {
@@ -10,10 +10,14 @@ export default defineConfig({
           cloudflareTest({
             main: "./worker/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN } },
+            miniflare: {
+              bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+              ratelimits: { BEAT_LIMITER: { simple: { limit: TEST_BEAT_LIMIT, period: 60 } } },
+            },
           }),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        // Generous: a 2-core CI machine runs workerd, wrangler and tmux tests side by side.
+        test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         test: {

@@ -145,26 +145,27 @@ function readServer(r: Reader, value: unknown, path: string): BeatServer {
 }
 
 function readCommands(r: Reader, value: unknown): Record<string, number> {
-  const commands: Record<string, number> = {};
   if (!isObject(value)) {
     r.fail("commands", `commands must be an object of { name: count } (got ${shown(value)})`);
-    return commands;
+    return {};
   }
-  const entries = Object.keys(value);
-  if (entries.length > MAX_COMMANDS) {
+  const names = Object.keys(value);
+  if (names.length > MAX_COMMANDS) {
     r.fail(
       "commands",
-      `commands may have at most ${MAX_COMMANDS} entries (got ${entries.length}); send the top ${MAX_COMMANDS}`,
+      `commands may have at most ${MAX_COMMANDS} entries (got ${names.length}); send the top ${MAX_COMMANDS}`,
     );
   }
-  for (const name of entries) {
+  const entries: [string, number][] = [];
+  for (const name of names) {
     if (name.length === 0 || name.length > 64) {
       r.fail("commands", `command names must be 1-64 characters (got ${shown(name)})`);
       continue;
     }
-    commands[name] = r.int(value, name, `commands[${JSON.stringify(name)}]`, 0, MAX_COUNT);
+    entries.push([name, r.int(value, name, `commands[${JSON.stringify(name)}]`, 0, MAX_COUNT)]);
   }
-  return commands;
+  // fromEntries defines own properties, so a command named "__proto__" stays data, never a prototype.
+  return Object.fromEntries(entries);
 }
 
 function readBinaries(r: Reader, value: unknown): BeatBinary[] {

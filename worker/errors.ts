@@ -18,11 +18,13 @@ export type ErrorCode =
   | "invalid_host"
   | "invalid_beat"
   | "invalid_policy"
+  | "invalid_request"
   | "reserved_host"
   | "not_found"
   | "unknown_host"
   | "replayed"
   | "token_used"
+  | "key_registered"
   | "rate_limited"
   | "internal_error";
 

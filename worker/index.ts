@@ -9,6 +9,7 @@ import { ApiError, errorBody } from "./errors.ts";
 import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
+import { enrollment } from "./routes/enroll.ts";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
 import { status } from "./routes/status.ts";
@@ -22,6 +23,7 @@ app.use(async (c, next) => {
 
 app.route("/", beats);
 app.route("/", hosts);
+app.route("/", enrollment);
 app.route("/", status);
 app.route("/", badges);
 app.route("/", metrics);

@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../worker/policy.ts";
 import { makeBeat } from "../support/beats.ts";
-import { type DevWorker, type Host, startDevWorker } from "../support/dev-worker.ts";
+import { type Host, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const RESULTS = resolve(import.meta.dirname, "../../test-results");
 const READ_TOKEN = "browser-read-token";
@@ -75,14 +75,14 @@ function hostileSeed(now: number) {
   ];
 }
 
-let worker: DevWorker;
+let worker: LiveWorker;
 let browser: Browser;
 let context: BrowserContext;
 let webUp: Host;
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  worker = await startDevWorker({ vars: { READ_TOKEN }, seed: hostileSeed(Date.now()) });
+  worker = await startLiveWorker({ vars: { READ_TOKEN }, seed: hostileSeed(Date.now()) });
   webUp = await worker.enroll("web-up", { minSeats: 2, labels: ["prod"] });
   const low = await worker.enroll("web-low", { minSeats: 5 });
   const blind = await worker.enroll("web-blind");

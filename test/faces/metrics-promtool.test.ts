@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevWorker, startDevWorker } from "../support/dev-worker.ts";
+import { type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const PROMTOOL = "/usr/bin/promtool";
 
@@ -11,11 +11,11 @@ function promtool(text: string): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-let worker: DevWorker;
+let worker: LiveWorker;
 let metrics: string;
 
 beforeAll(async () => {
-  worker = await startDevWorker();
+  worker = await startLiveWorker();
   const up = await worker.enroll("web-1", { minSeats: 2, labels: ["prod"] });
   const broken = await worker.enroll("web-2");
   await worker.enroll("web-3");

@@ -92,3 +92,11 @@ describe("validateBeat", () => {
     expect(result.ok && "extra" in result.beat).toBe(false);
   });
 });
+
+describe("validateBeat with hostile command names", () => {
+  it("keeps a command named __proto__ as data", () => {
+    const result = validateBeat({ ...makeBeat(), commands: JSON.parse('{"__proto__":2}') });
+    expect(result.ok && Object.keys(result.beat.commands)).toEqual(["__proto__"]);
+    expect(result.ok && Object.getPrototypeOf(result.beat.commands)).toBe(Object.prototype);
+  });
+});

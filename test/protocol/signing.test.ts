@@ -168,3 +168,16 @@ describe("parseSignatureHeaders", () => {
     expect(isHeaderProblem(parseSignatureHeaders((name) => headers[name]))).toBe(false);
   });
 });
+
+describe("the v1a interop fixture used by the workerd tests", () => {
+  it("is a genuine node:crypto signature over the Standard Webhooks signed content", async () => {
+    const { createPrivateKey } = await import("node:crypto");
+    const fixture = (await import("../fixtures/v1a-interop.json")).default;
+    const key = createPrivateKey(fixture.privateKeyPem);
+    const content = Buffer.from(`${fixture.id}.${fixture.timestamp}.${fixture.body}`);
+    expect(`v1a,${nodeSign(null, content, key).toString("base64")}`).toBe(fixture.signature);
+    expect(nodeVerify(null, content, createPublicKey(key), Buffer.from(fixture.signature.slice(4), "base64"))).toBe(
+      true,
+    );
+  });
+});

@@ -5,9 +5,9 @@ import type { Beat } from "../../protocol/beat.ts";
 import { generateKeyPair, type KeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
 import { makeBeat } from "../support/beats.ts";
-import { TEST_ADMIN_TOKEN } from "../support/secrets.ts";
+import { TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT } from "../support/secrets.ts";
 
-export { makeBeat, TEST_ADMIN_TOKEN };
+export { makeBeat, TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT };
 
 export const BASE = "https://seatwatch.test";
 
@@ -55,7 +55,13 @@ export async function signedBeat(
   const signature = await signV1a(host.keys.privateKey, id, timestamp, body);
   return new Request(`${BASE}/v1/beats`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...signature, ...options.headers },
+    // A spread of client addresses keeps unrelated tests out of each other's per-IP rate-limit bucket.
+    headers: {
+      "content-type": "application/json",
+      "cf-connecting-ip": `203.0.113.${beatCounter % 250}`,
+      ...signature,
+      ...options.headers,
+    },
     body: options.tamper ? options.tamper(body) : body,
   });
 }

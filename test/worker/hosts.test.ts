@@ -119,4 +119,24 @@ describe("errors", () => {
   it("answers unknown routes with a JSON 404", async () => {
     await expectError(await call("/v2/nothing"), 404, "not_found");
   });
+
+  it("answers an unexpected failure with a JSON 500 naming a request id and no stack", async () => {
+    // A KV outage cannot be produced with the real local binding, so this one fake stands in for it.
+    const failingKv = new Proxy(env.SEATWATCH_KV, {
+      get: () => () => Promise.reject(new Error("simulated KV outage at /internal/path.ts:12")),
+    });
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const request = new Request(`${BASE}/v1/status`, { headers: { "cf-ray": "ray-123" } });
+      const res = await worker.fetch(request, { ...env, SEATWATCH_KV: failingKv }, createExecutionContext());
+      const error = await expectError(res, 500, "internal_error");
+      expect(error.message).toContain("ray-123");
+      expect(error.message).not.toContain("internal/path");
+    } finally {
+      console.error = log;
+    }
+    expect(JSON.stringify(errors)).toContain("ray-123");
+  });
 });

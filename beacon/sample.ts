@@ -1,0 +1,63 @@
+/** One sample: observe, count seats, and shape the beat the beacon would send (DESIGN §4). */
+import { randomBytes } from "node:crypto";
+import packageJson from "../package.json";
+import type { Beat, BeatServer } from "../protocol/beat.ts";
+import type { Observation, Observer } from "./observe.ts";
+import { countSeats, type SeatCount, type SeatRule } from "./seats.ts";
+
+export const BEACON_VERSION: string = packageJson.version;
+
+/** Who is beating: fixed for the life of one beacon process. */
+export interface Identity {
+  host: string;
+  /** Random per start, so the Worker can tell two machines cloned from one image apart. */
+  instance: string;
+}
+
+export function newIdentity(host: string): Identity {
+  return { host, instance: randomBytes(12).toString("base64url") };
+}
+
+export interface Sample {
+  beat: Beat;
+  observation: Observation;
+  count: SeatCount;
+}
+
+export async function takeSample(observer: Observer, rule: SeatRule, identity: Identity, seq: number): Promise<Sample> {
+  const ts = Date.now();
+  const observation = await observer.observe();
+  const count = countSeats(observation, rule);
+  return { beat: toBeat(observation, count, identity, seq, ts), observation, count };
+}
+
+export function toBeat(observation: Observation, count: SeatCount, identity: Identity, seq: number, ts: number): Beat {
+  const servers = observation.servers.map((server): BeatServer => {
+    const entry: BeatServer = {
+      pid: server.pid,
+      exe: server.exe,
+      version: server.version,
+      socket: server.socket,
+      panes: server.panes.length,
+      dead: server.panes.filter((pane) => pane.dead).length,
+    };
+    if (server.skipped) entry.skipped = true;
+    if (server.error) entry.error = server.error.reason;
+    return entry;
+  });
+  const beat: Beat = {
+    v: 1,
+    host: identity.host,
+    instance: identity.instance,
+    seq,
+    ts,
+    seats: count.seats,
+    idle: count.idle,
+    commands: count.commands,
+    observed: observation.error ? "error" : "ok",
+    servers,
+    beacon: { version: BEACON_VERSION, node: process.version, uid: process.getuid?.() ?? 0 },
+  };
+  if (observation.error) beat.reason = observation.error.reason;
+  return beat;
+}

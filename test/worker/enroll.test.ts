@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { generateKeyPair, type KeyPair } from "../../protocol/keys.ts";
+import { signV1a } from "../../protocol/signing.ts";
+import { admin, call, expectError, kvSnapshot, sendBeat } from "./helpers.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function issue(id: string, body: Record<string, unknown> = {}): Promise<{ token: string; expiresAt: string }> {
+  const res = await admin("POST", `/v1/hosts/${id}/enrollment`, body);
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as { token: string; expiresAt: string };
+}
+
+async function enrollWith(host: string, token: string, keys: KeyPair, signer: KeyPair = keys): Promise<Response> {
+  const body = JSON.stringify({ host, publicKey: keys.publicKey, token });
+  const headers = await signV1a(
+    signer.privateKey,
+    `enroll_${crypto.randomUUID()}`,
+    Math.floor(Date.now() / 1000),
+    body,
+  );
+  return call("/v1/enroll", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+}
+
+async function rejects(res: Promise<Response>, status: number, code: string) {
+  const before = await kvSnapshot();
+  await expectError(await res, status, code);
+  expect(await kvSnapshot()).toEqual(before);
+}
+
+describe("enrollment tokens", () => {
+  it("issues a token that expires in 24 h by default and creates the host as new", async () => {
+    vi.setSystemTime(Date.parse("2026-11-25T08:00:00Z"));
+    const { token, expiresAt } = await issue("e-new");
+    expect(token).toMatch(/^swe_[A-Za-z0-9_-]{32}$/);
+    expect(expiresAt).toBe("2026-11-26T08:00:00.000Z");
+    expect(JSON.stringify(await kvSnapshot())).not.toContain(token);
+    expect(await (await call("/v1/hosts/e-new")).json()).toMatchObject({ state: "new", keyRegistered: false });
+  });
+
+  it("registers the key signed with it, burns the token, and the host's beats are then accepted", async () => {
+    const { token } = await issue("e-ok");
+    const keys = await generateKeyPair();
+    const res = await enrollWith("e-ok", token, keys);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ enrolled: true, host: "e-ok" });
+    expect((await sendBeat({ id: "e-ok", keys })).status).toBe(202);
+    await rejects(enrollWith("e-ok", token, await generateKeyPair()), 409, "token_used");
+  });
+
+  it("refuses a token issued for another host", async () => {
+    const { token } = await issue("e-a");
+    await issue("e-b");
+    await rejects(enrollWith("e-b", token, await generateKeyPair()), 401, "invalid_token");
+  });
+
+  it("refuses an expired token", async () => {
+    vi.setSystemTime(Date.parse("2026-11-25T08:00:00Z"));
+    const { token } = await issue("e-exp", { ttlSeconds: 600 });
+    vi.setSystemTime(Date.parse("2026-11-25T08:10:00Z"));
+    await rejects(enrollWith("e-exp", token, await generateKeyPair()), 401, "invalid_token");
+  });
+
+  it("refuses an unknown token", async () => {
+    await issue("e-unknown");
+    await rejects(enrollWith("e-unknown", "swe_guess", await generateKeyPair()), 401, "invalid_token");
+  });
+
+  it("refuses a request not signed by the key it registers", async () => {
+    const { token } = await issue("e-sig");
+    await rejects(
+      enrollWith("e-sig", token, await generateKeyPair(), await generateKeyPair()),
+      401,
+      "invalid_signature",
+    );
+  });
+
+  it("refuses to replace a registered key; that needs the admin", async () => {
+    const first = await generateKeyPair();
+    await admin("PUT", "/v1/hosts/e-keyed", { publicKey: first.publicKey });
+    const { token } = await issue("e-keyed");
+    await rejects(enrollWith("e-keyed", token, await generateKeyPair()), 409, "key_registered");
+  });
+
+  it("never accepts the admin token in place of an enrollment token", async () => {
+    await issue("e-admin");
+    const { TEST_ADMIN_TOKEN } = await import("./helpers.ts");
+    await rejects(enrollWith("e-admin", TEST_ADMIN_TOKEN, await generateKeyPair()), 401, "invalid_token");
+  });
+
+  it("needs the admin token to issue a token", async () => {
+    await rejects(admin("POST", "/v1/hosts/e-x/enrollment", {}, "wrong"), 401, "unauthorized");
+  });
+});

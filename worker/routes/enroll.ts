@@ -1,0 +1,22 @@
+import { Hono } from "hono";
+import { requireAdmin } from "../auth.ts";
+import { jsonObject } from "../body.ts";
+import { now } from "../clock.ts";
+import { enroll, issueToken } from "../enrollment.ts";
+import type { AppEnv } from "../env.ts";
+import { checkHostId } from "../hosts.ts";
+
+export const enrollment = new Hono<AppEnv>();
+
+enrollment.post("/v1/hosts/:id/enrollment", requireAdmin, async (c) => {
+  const id = c.req.param("id");
+  checkHostId(id);
+  const body = await jsonObject(c);
+  const { token, expiresAt } = await issueToken(c.env.SEATWATCH_KV, id, body.ttlSeconds, now());
+  return c.json({ host: id, token, expiresAt }, 201);
+});
+
+enrollment.post("/v1/enroll", async (c) => {
+  const host = await enroll(c.req.raw, c.env.SEATWATCH_KV, now());
+  return c.json({ enrolled: true, host: host.id, policy: host.policy });
+});

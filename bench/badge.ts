@@ -1,0 +1,136 @@
+/**
+ * Badges: (1) CPU per badge request inside workerd (under `wrangler dev`, read from /proc for
+ * the workerd processes) against a static string response measured in the same run; the JSON
+ * badge does the same KV reads and verdict without drawing, so SVG − JSON is the drawing.
+ * (2) Gzip size of the Worker bundle (with the dashboard) against a hello-world Hono Worker and
+ * a one-route badge-maker Worker, all built by `wrangler deploy --dry-run --outdir`.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { generateKeyPair } from "../protocol/keys.ts";
+import { signV1a } from "../protocol/signing.ts";
+import { startDevWorker } from "../scripts/dev-worker.ts";
+import { makeBeat } from "../test/support/beats.ts";
+import { renderBadge } from "../worker/badge-svg.ts";
+import { cpuMs } from "./cpu.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const REQUESTS = 600;
+const BUNDLE_BUDGET_KIB = 64;
+const TOKEN = "bench-admin-token";
+
+async function requestCpu(url: string, pids: number[], paths: string[]) {
+  // Warm-up: isolate start, JIT, first KV reads.
+  for (let i = 0; i < 20; i++) for (const path of paths) await fetch(url + path).then((r) => r.arrayBuffer());
+  const out: Record<string, { cpu: number; wall: number }> = {};
+  for (const path of paths) {
+    const cpu = cpuMs(pids);
+    const wall = performance.now();
+    for (let i = 0; i < REQUESTS; i++) {
+      const res = await fetch(url + path);
+      await res.arrayBuffer();
+    }
+    out[path] = { cpu: (cpuMs(pids) - cpu) / REQUESTS, wall: (performance.now() - wall) / REQUESTS };
+  }
+  return out;
+}
+
+async function renderCost() {
+  const state = mkdtempSync(join(tmpdir(), "seatwatch-bench-"));
+  const worker = await startDevWorker({ persistTo: state, vars: { ADMIN_TOKEN: TOKEN } });
+  try {
+    const keys = await generateKeyPair();
+    const enrolled = await fetch(`${worker.url}/v1/hosts/web`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ publicKey: keys.publicKey, minSeats: 2 }),
+    });
+    if (enrolled.status !== 201) throw new Error(`enroll: ${enrolled.status} ${await enrolled.text()}`);
+    const body = JSON.stringify(makeBeat({ host: "web", ts: Date.now(), seats: 12 }));
+    const headers = await signV1a(keys.privateKey, "bench_1", Math.floor(Date.now() / 1000), body);
+    const beat = await fetch(`${worker.url}/v1/beats`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
+    if (beat.status !== 202) throw new Error(`beat: ${beat.status} ${await beat.text()}`);
+    const pids = worker.workerdPids();
+    if (pids.length === 0) throw new Error("no workerd process found under wrangler dev");
+
+    const paths = ["/nothing", "/badge/web.json", "/badge/web.svg", "/badge/web.svg?style=for-the-badge"];
+    // Run the set twice and keep each path's lower figure: other work on a shared machine only adds.
+    const first = await requestCpu(worker.url, pids, paths);
+    const second = await requestCpu(worker.url, pids, paths);
+    const best = (p: string) => {
+      const [a, b] = [first[p], second[p]];
+      if (!a || !b) throw new Error(`no figure for ${p}`);
+      return a.cpu <= b.cpu ? a : b;
+    };
+    const base = best("/nothing");
+    console.log(`badge requests under wrangler dev (${REQUESTS} each, best of 2, workerd pids ${pids.join(",")})`);
+    for (const path of paths) {
+      const r = best(path);
+      console.log(
+        `  ${path.padEnd(36)} ${r.cpu.toFixed(3)} ms CPU  ${r.wall.toFixed(3)} ms wall  ${(r.cpu / base.cpu).toFixed(2)}× static CPU`,
+      );
+    }
+    const svg = best("/badge/web.svg").cpu;
+    const json = best("/badge/web.json").cpu;
+    console.log(`  drawing the SVG (svg − json):        ${(svg - json).toFixed(3)} ms CPU per badge`);
+  } finally {
+    await worker.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+
+  // The same drawing in Node's V8, for a figure without any request around it.
+  const n = 20_000;
+  const start = performance.now();
+  for (let i = 0; i < n; i++) renderBadge({ label: "seats", message: `${i % 100} up`, color: "brightgreen" }, "flat");
+  console.log(
+    `  renderBadge alone in Node:           ${(((performance.now() - start) / n) * 1000).toFixed(1)} µs per badge`,
+  );
+}
+
+function gzipKiB(entry: string, extra: string[] = []): number {
+  const out = mkdtempSync(join(tmpdir(), "seatwatch-bundle-"));
+  try {
+    const args = [WRANGLER, "deploy", "--dry-run", "--outdir", out, ...(entry ? [entry] : []), ...extra];
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    const js = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith(".mjs"));
+    const bytes = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(out, f))).length, 0);
+    return bytes / 1024;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function bundleSizes() {
+  const worker = gzipKiB("");
+  const hello = gzipKiB("bench/hello-hono.ts", ["--name", "hello"]);
+  const badgeMaker = gzipKiB("bench/badge-maker-worker.ts", [
+    "--name",
+    "badge-maker",
+    "--compatibility-flags",
+    "nodejs_compat",
+  ]);
+  console.log("bundle size, gzip (wrangler deploy --dry-run --outdir, then zlib gzip of the .js)");
+  console.log(`  hello-world Hono Worker:             ${hello.toFixed(1)} KiB`);
+  console.log(
+    `  seatwatch Worker (with dashboard):   ${worker.toFixed(1)} KiB  (${(worker / hello).toFixed(2)}× hello; budget ${BUNDLE_BUDGET_KIB} KiB)`,
+  );
+  console.log(
+    `  one-route badge-maker Worker:        ${badgeMaker.toFixed(1)} KiB  (what bundling badge-maker would cost)`,
+  );
+  if (worker > BUNDLE_BUDGET_KIB) {
+    console.error(`  over budget: ${worker.toFixed(1)} KiB > ${BUNDLE_BUDGET_KIB} KiB`);
+    process.exitCode = 1;
+  }
+}
+
+bundleSizes();
+await renderCost();

@@ -35,7 +35,8 @@ const BADGE_HEADERS = {
 /** A host's face, or null for an unknown host (unenrolled, or not even a valid id). */
 async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<BadgeFace | null> {
   if (hostIdProblem(id) !== null) return null;
-  const host = await readHost(kv, id);
+  // Config changes (a pause) reach badges within the edge cache's minute, like KV itself.
+  const host = await readHost(kv, id, true);
   if (!host) return null;
   const record = await readBeat(kv, id, host.epoch);
   return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);

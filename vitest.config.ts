@@ -13,7 +13,12 @@ export default defineConfig({
             miniflare: { bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN } },
           }),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          // A real webhook receiver on 127.0.0.1 for the alert tests (Node side; workerd fetches it).
+          globalSetup: ["./test/support/receiver.ts"],
+        },
       },
       {
         test: {

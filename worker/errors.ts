@@ -23,6 +23,9 @@ export type ErrorCode =
   | "unknown_host"
   | "replayed"
   | "token_used"
+  | "invalid_webhook"
+  | "unknown_webhook"
+  | "delivery_failed"
   | "rate_limited"
   | "internal_error";
 

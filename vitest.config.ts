@@ -1,18 +1,34 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
 import { TEST_ADMIN_TOKEN } from "./test/support/secrets.ts";
+
+function workerd() {
+  return cloudflareTest({
+    main: "./worker/index.ts",
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: { bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN } },
+  });
+}
+
+/** Benches that must run inside workerd; only `npm run bench` (SEATWATCH_BENCH=1) defines them. */
+const benches: TestProjectConfiguration[] = process.env.SEATWATCH_BENCH
+  ? [
+      {
+        plugins: [workerd()],
+        test: {
+          name: "bench",
+          include: ["bench/workerd/**/*.bench.ts"],
+          globalSetup: ["./test/support/receiver.ts"],
+        },
+      },
+    ]
+  : [];
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest({
-            main: "./worker/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN } },
-          }),
-        ],
+        plugins: [workerd()],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
@@ -28,6 +44,7 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      ...benches,
     ],
   },
 });

@@ -1,23 +1,45 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
 import { TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT } from "./test/support/secrets.ts";
+
+function workerd() {
+  return cloudflareTest({
+    main: "./worker/index.ts",
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      ratelimits: { BEAT_LIMITER: { simple: { limit: TEST_BEAT_LIMIT, period: 60 } } },
+    },
+  });
+}
+
+/** Benches that must run inside workerd; only `npm run bench` (SEATWATCH_BENCH=1) defines them. */
+const benches: TestProjectConfiguration[] = process.env.SEATWATCH_BENCH
+  ? [
+      {
+        plugins: [workerd()],
+        test: {
+          name: "bench",
+          include: ["bench/workerd/**/*.bench.ts"],
+          globalSetup: ["./test/support/receiver.ts"],
+        },
+      },
+    ]
+  : [];
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest({
-            main: "./worker/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
-              ratelimits: { BEAT_LIMITER: { simple: { limit: TEST_BEAT_LIMIT, period: 60 } } },
-            },
-          }),
-        ],
-        // Generous: a 2-core CI machine runs workerd, wrangler and tmux tests side by side.
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
+        plugins: [workerd()],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          // Generous: a 2-core CI machine runs workerd, wrangler and tmux tests side by side.
+          testTimeout: 30_000,
+          // A real webhook receiver on 127.0.0.1 for the alert tests (Node side; workerd fetches it).
+          globalSetup: ["./test/support/receiver.ts"],
+        },
       },
       {
         test: {
@@ -27,6 +49,7 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      ...benches,
     ],
   },
 });

@@ -131,3 +131,14 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
     stop,
   };
 }
+
+/** The cron expression in wrangler.toml; `wrangler dev` never fires it on its own. */
+export const CRON = "* * * * *";
+
+/** Runs the Worker's scheduled handler once with `scheduledTime = time` (needs --test-scheduled). */
+export async function triggerCron(url: string, time = Date.now()): Promise<void> {
+  const res = await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(CRON)}&time=${time}`);
+  const text = await res.text();
+  if (!res.ok)
+    throw new Error(`cron run at ${new Date(time).toISOString()} failed: ${res.status} ${text.slice(0, 200)}`);
+}

@@ -5,10 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { startDevWorker } from "./dev-worker.ts";
+import { startDevWorker, triggerCron } from "./dev-worker.ts";
 
 const DEV_VARS = ".dev.vars";
 const PORT = Number(process.env.PORT ?? 8787);
+/** wrangler.toml's cron runs every minute; wrangler dev never fires it, so npm start does. */
+const CRON_PERIOD_MS = 60_000;
 
 function adminToken(): string {
   const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
@@ -45,12 +47,22 @@ Enroll a host (admin token from ${DEV_VARS}):
     -d '{"publicKey":"whpk_…","minSeats":1}'
 
 Ctrl-C stops everything.`);
+  const cron = async () => {
+    try {
+      await triggerCron(u);
+    } catch (error) {
+      console.error(`cron: ${(error as Error).message}`);
+    }
+  };
+  await cron();
+  const cronTimer = setInterval(cron, CRON_PERIOD_MS);
   const onExit = (code: number | null) => {
     console.error(`wrangler dev exited (${code}); stopping`);
     process.exit(1);
   };
   const shutdown = async () => {
     worker.process.off("exit", onExit);
+    clearInterval(cronTimer);
     console.log("\nstopping …");
     await worker.stop();
     process.exit(0);

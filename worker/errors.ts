@@ -25,6 +25,9 @@ export type ErrorCode =
   | "replayed"
   | "token_used"
   | "key_registered"
+  | "invalid_webhook"
+  | "unknown_webhook"
+  | "delivery_failed"
   | "rate_limited"
   | "internal_error";
 

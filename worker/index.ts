@@ -4,8 +4,10 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./env.ts";
+import { pingWatchdog, runCron } from "./cron.ts";
+import type { AppEnv, Bindings } from "./env.ts";
 import { ApiError, errorBody } from "./errors.ts";
+import { ledgerStub } from "./ledger.ts";
 import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
@@ -13,6 +15,7 @@ import { enrollment } from "./routes/enroll.ts";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
 import { status } from "./routes/status.ts";
+import { webhooks } from "./routes/webhooks.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -28,6 +31,7 @@ app.route("/", status);
 app.route("/", badges);
 app.route("/", metrics);
 app.route("/", dashboard);
+app.route("/", webhooks);
 
 app.notFound((c) =>
   c.json(
@@ -48,6 +52,14 @@ app.onError((err, c) => {
   return c.json(errorBody("internal_error", `unexpected error; quote request id ${requestId} when reporting it`), 500);
 });
 
+export { Ledger } from "./ledger.ts";
+
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async scheduled(controller, env, ctx) {
+    const report = await runCron(env.SEATWATCH_KV, ledgerStub(env), controller.scheduledTime);
+    console.log(JSON.stringify({ cron: report }));
+    // Only a run that finished pings, so an outside watchdog notices a cron that fails as well as one that stops.
+    if (env.WATCHDOG_URL) ctx.waitUntil(pingWatchdog(env.WATCHDOG_URL));
+  },
+} satisfies ExportedHandler<Bindings>;

@@ -12,7 +12,7 @@ import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../protocol/s
 import { ApiError } from "./errors.ts";
 import { cachedHost } from "./host-cache.ts";
 import { type BeatRecord, HISTORY_LENGTH, type HostConfig, readBeat, writeBeat } from "./store.ts";
-import { type State, verdict } from "./verdict.ts";
+import { type Verdict, verdict } from "./verdict.ts";
 
 /** KV allows one write a second per key; a faster beacon is told to back off rather than failing at KV. */
 const MIN_BEAT_INTERVAL_MS = 1000;
@@ -20,7 +20,8 @@ const MIN_BEAT_INTERVAL_MS = 1000;
 export interface Accepted {
   host: HostConfig;
   record: BeatRecord;
-  previous: { state: State; reason: string | null } | null;
+  /** The host's verdict just before this beat, judged at its arrival (so silence counts); null for a first beat. */
+  previous: Verdict | null;
 }
 
 function checkContentType(header: string | null): void {
@@ -150,12 +151,26 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
     );
   }
 
-  const record = nextRecord(config, last, beat, now);
+  // The previous verdict as of now, not as stored: a host whose last beat is older than its grace
+  // was silent, so this beat is a recovery the ledger must hear of, and its state starts now.
+  const previous = last ? verdict(observationOf(last), config.policy, now) : null;
+  const record = nextRecord(config, last, previous, beat, now);
   await writeBeat(kv, hostId, record);
-  return { host: config, record, previous: last ? { state: last.state, reason: last.reason } : null };
+  return { host: config, record, previous };
 }
 
-function nextRecord(config: HostConfig, last: BeatRecord | null, beat: Beat, now: number): BeatRecord {
+function observationOf(record: BeatRecord) {
+  const { seats, observed, reason } = record.beat;
+  return { seats, observed, reason: reason ?? null, lastSeen: record.lastSeen };
+}
+
+function nextRecord(
+  config: HostConfig,
+  last: BeatRecord | null,
+  previous: Verdict | null,
+  beat: Beat,
+  now: number,
+): BeatRecord {
   const observation = { seats: beat.seats, observed: beat.observed, reason: beat.reason ?? null, lastSeen: now };
   const { state, reason } = verdict(observation, config.policy, now);
   const history = [...(last?.history ?? []), [now, beat.seats] as [number, number]].slice(-HISTORY_LENGTH);
@@ -166,7 +181,7 @@ function nextRecord(config: HostConfig, last: BeatRecord | null, beat: Beat, now
     clockOffsetMs: now - beat.ts,
     state,
     reason,
-    since: last && last.state === state ? last.since : now,
+    since: last && last.state === state && previous?.state === state ? last.since : now,
     history,
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The monitor's own health for the read faces (badges, metrics, dashboard), behind one function so
- * the dead-man's switch can answer from the ledger without touching them. Until the ledger lands,
- * the cron has never run: no last run, nothing evaluated, nothing undelivered — the same answer
- * routes/status.ts gives.
+ * The monitor's own health for the read faces (metrics, dashboard): the ledger's record of the
+ * dead-man's switch's cron runs and undelivered alerts, as /v1/status reports it. One Durable
+ * Object request per page or scrape; badges do not ask (they show hosts, not the alerting).
  */
 import type { Bindings } from "./env.ts";
+import { ledgerStub } from "./ledger.ts";
 import type { Monitor } from "./status.ts";
 
-export async function loadMonitor(_env: Bindings): Promise<Monitor> {
-  return { lastCronAt: null, hostsEvaluated: 0, stale: false, undelivered: 0 };
+export function loadMonitor(env: Bindings, now: number): Promise<Monitor> {
+  return ledgerStub(env).monitor(now);
 }

@@ -5,6 +5,7 @@ import { Dashboard } from "../../worker/dashboard.tsx";
 import { hostView } from "../../worker/fleet.ts";
 import worker from "../../worker/index.ts";
 import { DEFAULT_POLICY } from "../../worker/policy.ts";
+import { cron } from "./alerting.ts";
 import { BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 
 afterEach(() => {
@@ -101,6 +102,17 @@ describe("GET /", () => {
     expect(html).toContain('<li class="state state-blind sev-down">1 blind</li>');
     expect(html).toContain("the dead-man&#39;s switch has not run yet");
     expect(html).toContain("0 undelivered alerts");
+  });
+
+  it("marks the monitor stale before its first cron run, and shows the last run once it has run", async () => {
+    const before = await (await call("/")).text();
+    expect(before).toContain('<section id="monitor" data-live="true" class="monitor bad"');
+    expect(before).toContain(">stale</span>");
+    await cron(T0 + 5 * 60_000 - 20_000);
+    const after = await (await call("/")).text();
+    expect(after).toContain('<section id="monitor" data-live="true" class="monitor"');
+    expect(after).not.toContain(">stale</span>");
+    expect(after).toMatch(/last cron run <time [^>]*>20s ago<\/time>, 4 hosts evaluated/);
   });
 
   it("offers Markdown and HTML badge snippets with absolute URLs", async () => {

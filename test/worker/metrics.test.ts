@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index.ts";
 import { escapeLabelValue } from "../../worker/metrics.ts";
+import { cron } from "./alerting.ts";
 import { BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 
 afterEach(() => {
@@ -92,6 +93,15 @@ describe("GET /metrics", () => {
     vi.setSystemTime(T0 + 3_600_000 + 5_000);
     await sendBeat(again, { seats: 2 });
     expect(await (await call("/metrics")).text()).not.toContain('host="recovers",reason=');
+  });
+
+  it("reports the time of the dead-man's switch's last cron run from the ledger", async () => {
+    const ran = T0 + 7_200_000;
+    vi.setSystemTime(ran);
+    await cron(ran);
+    vi.setSystemTime(ran + 30_000);
+    const lines = samples(await (await call("/metrics")).text());
+    expect(lines).toContain(`seatwatch_monitor_last_cron_timestamp_seconds ${ran / 1000}`);
   });
 
   it("escapes backslash, double quote and line feed in label values", () => {

@@ -1,7 +1,9 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { runCron } from "../../worker/cron.ts";
 import worker from "../../worker/index.ts";
+import { ledgerStub } from "../../worker/ledger.ts";
 import { admin, BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 
 afterEach(() => {
@@ -42,7 +44,8 @@ describe("GET /v1/status", () => {
     const doc = await status();
     expect(doc.generatedAt).toBe("2026-11-25T10:00:00.000Z");
     expect(Object.keys(doc)).toEqual(["generatedAt", "monitor", "counts", "hosts"]);
-    expect(doc.monitor).toEqual({ lastCronAt: null, hostsEvaluated: 0, stale: false, undelivered: 0 });
+    // No cron run yet: the monitor cannot vouch for anything (DESIGN §6).
+    expect(doc.monitor).toEqual({ lastCronAt: null, hostsEvaluated: 0, stale: true, undelivered: 0 });
     expect(doc.counts).toEqual({ up: 1, low: 0, blind: 0, error: 0, silent: 0, new: 0, paused: 0 });
     expect(doc.hosts).toEqual([
       {
@@ -122,6 +125,7 @@ describe("health checks", () => {
     for (const h of (await status()).hosts)
       if (h.id !== up.id) await admin("PATCH", `/v1/hosts/${h.id}`, { paused: true });
     await admin("PUT", "/v1/hosts/c-new", {});
+    await runCron(env.SEATWATCH_KV, ledgerStub(env), Date.now());
     res = await call("/v1/check");
     expect([res.status, await res.text()]).toEqual([200, "ok: 1 up\n"]);
   });

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { now } from "../clock.ts";
-import type { AppEnv } from "../env.ts";
+import type { AppEnv, Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { ingestBeat } from "../ingest.ts";
+import { beatObservation, ledgerStub } from "../ledger.ts";
+import type { BeatRecord, HostConfig } from "../store.ts";
 
 export const beats = new Hono<AppEnv>();
 
@@ -15,6 +17,17 @@ beats.post("/v1/beats", async (c) => {
       "retry-after": "60",
     });
   }
-  const { host, record } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
+  const { host, record, previous } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
+  // Rare (a verdict change), and announced within this push rather than at the next cron run.
+  if (previous?.state !== record.state) c.executionCtx.waitUntil(tellLedger(c.env, host, record));
   return c.json({ accepted: true, state: record.state, reason: record.reason, minSeats: host.policy.minSeats }, 202);
 });
+
+/** A lost request is repaired by the cron, which hands recently changed hosts over again. */
+async function tellLedger(env: Bindings, host: HostConfig, record: BeatRecord): Promise<void> {
+  try {
+    await ledgerStub(env).observe([beatObservation(host, record)], null);
+  } catch (err) {
+    console.error(JSON.stringify({ ledger: "observe failed", host: host.id, error: String(err) }));
+  }
+}

@@ -39,7 +39,7 @@ const pageHeaders = secureHeaders({
 dashboard.get("/", requireRead(), pageHeaders, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
-  const [hosts, monitor] = await Promise.all([loadFleet(kv, at), loadMonitor(c.env)]);
+  const [hosts, monitor] = await Promise.all([loadFleet(kv, at), loadMonitor(c.env, at)]);
   const data = {
     hosts,
     histories: await readHistories(kv, hosts),

@@ -10,7 +10,7 @@ export const metrics = new Hono<AppEnv>();
 
 metrics.get("/metrics", requireRead(), async (c) => {
   const at = now();
-  const [fleet, monitor] = await Promise.all([loadFleet(c.env.SEATWATCH_KV, at), loadMonitor(c.env)]);
+  const [fleet, monitor] = await Promise.all([loadFleet(c.env.SEATWATCH_KV, at), loadMonitor(c.env, at)]);
   return c.body(metricsText(fleet, monitor, at), 200, {
     "content-type": METRICS_CONTENT_TYPE,
     "cache-control": "no-store",

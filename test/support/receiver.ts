@@ -1,0 +1,111 @@
+/**
+ * A real webhook receiver for worker tests, run in Node by vitest's globalSetup: workerd's
+ * outbound fetch reaches it on 127.0.0.1. Each test uses its own path key and says in the URL how
+ * the receiver behaves, so tests in parallel files never share state:
+ *   POST /r/<key>?fail=N   (any method) answers 500 to the first N deliveries, then 200
+ *   POST /r/<key>?hang=1   never answers (the sender's timeout must cut it off)
+ *   GET  /log/<key>        every delivery received for <key>: headers, body and the answer given
+ *   GET  /cpu              CPU time (ms) used so far by the workerd processes this vitest started,
+ *                          so a bench inside workerd can measure the CPU of what it runs
+ */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+
+export interface Delivery {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  answered: number | null;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    receiverUrl: string;
+  }
+}
+
+const log = new Map<string, Delivery[]>();
+
+/** Clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
+const USER_HZ = 100;
+
+function workerdCpuMs(): number {
+  const parents = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      parents.set(Number(entry), Number(fields[1]));
+      if (name === "workerd") cpu.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  let ticks = 0;
+  for (const [pid, t] of cpu) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === process.pid) {
+        ticks += t;
+        break;
+      }
+    }
+  }
+  return (ticks * 1000) / USER_HZ;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://receiver");
+  const [, kind, key = ""] = url.pathname.split("/");
+  if (req.method === "GET" && kind === "log") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(log.get(key) ?? []));
+    return;
+  }
+  if (req.method === "GET" && kind === "cpu") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ms: workerdCpuMs() }));
+    return;
+  }
+  if (kind !== "r") {
+    res.writeHead(404).end();
+    return;
+  }
+  const body = await readBody(req);
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+  const entries = log.get(key) ?? [];
+  log.set(key, entries);
+  const delivery: Delivery = { method: req.method ?? "", headers, body, answered: null };
+  entries.push(delivery);
+  if (url.searchParams.get("hang") === "1") return;
+  const failures = Number(url.searchParams.get("fail") ?? 0);
+  delivery.answered = entries.length <= failures ? 500 : 200;
+  res
+    .writeHead(delivery.answered, { "content-type": "text/plain" })
+    .end(delivery.answered === 200 ? "ok" : "receiver down");
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide("receiverUrl", `http://127.0.0.1:${port}`);
+  return async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+}

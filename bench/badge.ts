@@ -6,7 +6,7 @@
  * a one-route badge-maker Worker, all built by `wrangler deploy --dry-run --outdir`.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,24 +20,29 @@ import { cpuMs } from "./cpu.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-const REQUESTS = 600;
+const ROUNDS = 1500;
 const BUNDLE_BUDGET_KIB = 64;
 const TOKEN = "bench-admin-token";
 
+/**
+ * CPU per request for each path, interleaved round-robin so drift on a shared machine (other
+ * tenants, CPU frequency) lands on every path alike; /proc's 10 ms ticks average out over ROUNDS.
+ */
 async function requestCpu(url: string, pids: number[], paths: string[]) {
   // Warm-up: isolate start, JIT, first KV reads.
   for (let i = 0; i < 20; i++) for (const path of paths) await fetch(url + path).then((r) => r.arrayBuffer());
-  const out: Record<string, { cpu: number; wall: number }> = {};
-  for (const path of paths) {
-    const cpu = cpuMs(pids);
-    const wall = performance.now();
-    for (let i = 0; i < REQUESTS; i++) {
-      const res = await fetch(url + path);
-      await res.arrayBuffer();
+  const cpu = new Map(paths.map((p) => [p, 0]));
+  const wall = new Map(paths.map((p) => [p, 0]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const path of paths) {
+      const c0 = cpuMs(pids);
+      const w0 = performance.now();
+      await fetch(url + path).then((r) => r.arrayBuffer());
+      wall.set(path, (wall.get(path) ?? 0) + performance.now() - w0);
+      cpu.set(path, (cpu.get(path) ?? 0) + cpuMs(pids) - c0);
     }
-    out[path] = { cpu: (cpuMs(pids) - cpu) / REQUESTS, wall: (performance.now() - wall) / REQUESTS };
   }
-  return out;
+  return new Map(paths.map((p) => [p, { cpu: (cpu.get(p) ?? 0) / ROUNDS, wall: (wall.get(p) ?? 0) / ROUNDS }]));
 }
 
 async function renderCost() {
@@ -62,26 +67,29 @@ async function renderCost() {
     const pids = worker.workerdPids();
     if (pids.length === 0) throw new Error("no workerd process found under wrangler dev");
 
-    const paths = ["/nothing", "/badge/web.json", "/badge/web.svg", "/badge/web.svg?style=for-the-badge"];
-    // Run the set twice and keep each path's lower figure: other work on a shared machine only adds.
-    const first = await requestCpu(worker.url, pids, paths);
-    const second = await requestCpu(worker.url, pids, paths);
-    const best = (p: string) => {
-      const [a, b] = [first[p], second[p]];
-      if (!a || !b) throw new Error(`no figure for ${p}`);
-      return a.cpu <= b.cpu ? a : b;
-    };
-    const base = best("/nothing");
-    console.log(`badge requests under wrangler dev (${REQUESTS} each, best of 2, workerd pids ${pids.join(",")})`);
+    // The JSON badge twice: their difference is this run's noise floor.
+    const paths = [
+      "/nothing",
+      "/badge/web.json",
+      "/badge/web.json?again",
+      "/badge/web.svg",
+      "/badge/web.svg?style=for-the-badge",
+    ];
+    const figures = await requestCpu(worker.url, pids, paths);
+    const get = (p: string) => figures.get(p) ?? { cpu: Number.NaN, wall: Number.NaN };
+    const base = get("/nothing");
+    console.log(`badge requests under wrangler dev (${ROUNDS} rounds, interleaved; workerd pids ${pids.join(",")})`);
     for (const path of paths) {
-      const r = best(path);
+      const r = get(path);
       console.log(
         `  ${path.padEnd(36)} ${r.cpu.toFixed(3)} ms CPU  ${r.wall.toFixed(3)} ms wall  ${(r.cpu / base.cpu).toFixed(2)}× static CPU`,
       );
     }
-    const svg = best("/badge/web.svg").cpu;
-    const json = best("/badge/web.json").cpu;
-    console.log(`  drawing the SVG (svg − json):        ${(svg - json).toFixed(3)} ms CPU per badge`);
+    const drawing = get("/badge/web.svg").cpu - get("/badge/web.json").cpu;
+    const noise = Math.abs(get("/badge/web.json?again").cpu - get("/badge/web.json").cpu);
+    console.log(
+      `  drawing the SVG (svg − json):        ${drawing.toFixed(3)} ms CPU per badge (json − json again: ${noise.toFixed(3)} ms)`,
+    );
   } finally {
     await worker.stop();
     rmSync(state, { recursive: true, force: true });
@@ -96,28 +104,47 @@ async function renderCost() {
   );
 }
 
-function gzipKiB(entry: string, extra: string[] = []): number {
+/** The root wrangler.toml's date, so every bundle is built for the same runtime. */
+const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
+  readFileSync(join(ROOT, "wrangler.toml"), "utf8"),
+)?.[1];
+
+/**
+ * Gzip KiB of what `wrangler deploy` would upload. `entry` null builds the real Worker from the
+ * root wrangler.toml; otherwise a one-file Worker gets its own minimal config (the root one binds
+ * the ledger Durable Object, which a baseline Worker does not export).
+ */
+function gzipKiB(entry: string | null, flags: string[] = []): number {
   const out = mkdtempSync(join(tmpdir(), "seatwatch-bundle-"));
   try {
-    const args = [WRANGLER, "deploy", "--dry-run", "--outdir", out, ...(entry ? [entry] : []), ...extra];
+    const args = [WRANGLER, "deploy", "--dry-run", "--outdir", join(out, "dist")];
+    if (entry !== null) {
+      const config = join(out, "wrangler.json");
+      const name = entry.replace(/^.*\//, "").replace(/\.ts$/, "");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          name,
+          main: join(ROOT, entry),
+          compatibility_date: COMPATIBILITY_DATE,
+          compatibility_flags: flags,
+        }),
+      );
+      args.push("--config", config);
+    }
     execFileSync(process.execPath, args, { cwd: ROOT, stdio: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-    const js = readdirSync(out).filter((f) => f.endsWith(".js") || f.endsWith(".mjs"));
-    const bytes = js.reduce((sum, f) => sum + gzipSync(readFileSync(join(out, f))).length, 0);
-    return bytes / 1024;
+    const dist = join(out, "dist");
+    const js = readdirSync(dist).filter((f) => f.endsWith(".js") || f.endsWith(".mjs"));
+    return js.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f))).length, 0) / 1024;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
 function bundleSizes() {
-  const worker = gzipKiB("");
-  const hello = gzipKiB("bench/hello-hono.ts", ["--name", "hello"]);
-  const badgeMaker = gzipKiB("bench/badge-maker-worker.ts", [
-    "--name",
-    "badge-maker",
-    "--compatibility-flags",
-    "nodejs_compat",
-  ]);
+  const worker = gzipKiB(null);
+  const hello = gzipKiB("bench/hello-hono.ts");
+  const badgeMaker = gzipKiB("bench/badge-maker-worker.ts", ["nodejs_compat"]);
   console.log("bundle size, gzip (wrangler deploy --dry-run --outdir, then zlib gzip of the .js)");
   console.log(`  hello-world Hono Worker:             ${hello.toFixed(1)} KiB`);
   console.log(

@@ -49,10 +49,11 @@ describe("once --dry-run", () => {
     expect(run.stderr).toContain('"Box_1"');
   });
 
-  it("refuses to push without --dry-run rather than pretending", () => {
+  it("refuses to push without a Worker URL, naming the flag and the env var", () => {
     const run = beacon(["once"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--dry-run");
+    expect(run.stderr).toContain("--url");
+    expect(run.stderr).toContain("SEATWATCH_URL");
   });
 
   it("rejects -L together with --socket, naming both", () => {
@@ -63,12 +64,15 @@ describe("once --dry-run", () => {
 });
 
 describe("--help", () => {
-  it.each([["once"], ["doctor"]])("%s --help lists its exit codes", (command) => {
-    const run = beacon([command, "--help"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Exit codes");
-    expect(run.stdout).toMatch(/^\s+2\s+usage/m);
-  });
+  it.each([["once"], ["doctor"], ["run"], ["keygen"], ["enroll"], ["unit"]])(
+    "%s --help lists its exit codes",
+    (command) => {
+      const run = beacon([command, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Exit codes");
+      expect(run.stdout).toMatch(/^\s+2\s+usage/m);
+    },
+  );
 });
 
 describe("doctor", () => {

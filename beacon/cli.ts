@@ -474,10 +474,12 @@ async function unit(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(UNIT_HELP);
     return EXIT.ok;
   }
-  const shellPath = await loginShellPath(env);
-  const dropIn = renderDropIn(shellPath.path, shellPath.source);
+  const dropIn = async () => {
+    const shell = await loginShellPath(env);
+    return renderDropIn(shell.path, shell.source);
+  };
   if (parsed["drop-in"] && !parsed.json) {
-    process.stdout.write(dropIn);
+    process.stdout.write(await dropIn());
     return EXIT.ok;
   }
   // Everything run would check is checked now, so a unit that cannot start is never printed.
@@ -505,7 +507,7 @@ async function unit(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     environment,
     user: uid === 0 ? null : (readPasswd().find((entry) => entry.uid === uid)?.name ?? String(uid)),
   });
-  process.stdout.write(parsed.json ? `${JSON.stringify({ unit: text, dropIn })}\n` : text);
+  process.stdout.write(parsed.json ? `${JSON.stringify({ unit: text, dropIn: await dropIn() })}\n` : text);
   return EXIT.ok;
 }
 

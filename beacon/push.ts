@@ -148,7 +148,7 @@ export class ClockWatch {
 export interface PushContext {
   host: string;
   publicKey: string;
-  clock?: ClockWatch;
+  clock?: Pick<ClockWatch, "steppedBackMs">;
 }
 
 /** Signs and sends one beat; never throws for anything the network or the Worker does. */

@@ -106,13 +106,20 @@ export async function loginShellPath(env: NodeJS.ProcessEnv): Promise<{ path: st
   const marker = "__SEATWATCH_PATH__";
   // -l -i: a login shell that also reads the interactive rc files, where nvm and `brew shellenv` usually live.
   const result = await runBounded(shell, ["-l", "-i", "-c", `printf '\\n${marker}%s\\n' "$PATH"`], {
-    env: { HOME: entry?.home || env.HOME || "/", USER: who, LOGNAME: who, SHELL: shell, TERM: "dumb" },
+    // The login shell starts from a clean environment, as login(1) would; HOME is the operator's own.
+    env: { HOME: env.HOME || entry?.home || "/", USER: who, LOGNAME: who, SHELL: shell, TERM: "dumb" },
     timeoutMs: LOGIN_SHELL_TIMEOUT_MS,
   });
   if (result.kind === "exit") {
     const line = result.stdout.split("\n").find((l) => l.startsWith(marker));
     const path = line?.slice(marker.length).trim();
-    if (path) return { path, source: `The PATH of ${who}'s login shell (${shell} -l -i)` };
+    // rc files often prepend the same directory twice; the first occurrence is the one that wins.
+    if (path) {
+      return {
+        path: [...new Set(path.split(":"))].join(":"),
+        source: `The PATH of ${who}'s login shell (${shell} -l -i)`,
+      };
+    }
   }
   const why = result.kind === "exit" ? "printed no PATH" : result.kind === "timeout" ? "timed out" : result.message;
   const path = env.PATH || SYSTEMD_DEFAULT_PATH;

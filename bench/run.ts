@@ -5,11 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-<<<<<<< HEAD
-const BENCHES = ["observe.ts", "beat-verify.ts", "beat-ingest.ts", "cron.ts", "load.ts"];
-=======
-const BENCHES = ["observe.ts", "beat-verify.ts", "beat-ingest.ts", "load.ts", "beacon-rss.ts"];
->>>>>>> beacon2
+const BENCHES = ["observe.ts", "beat-verify.ts", "beat-ingest.ts", "cron.ts", "load.ts", "beacon-rss.ts"];
 
 let failed = 0;
 for (const bench of BENCHES) {

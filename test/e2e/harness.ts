@@ -16,7 +16,11 @@ import { type DevWorker, freePort, startDevWorker, triggerCron } from "../../scr
 const ROOT = resolve(import.meta.dirname, "../..");
 const CLI = join(ROOT, "beacon/cli.ts");
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -128,7 +132,10 @@ export class BeaconProcess {
 }
 
 /** Runs the beacon CLI once (keygen, enroll …) and returns its exit code and output. */
-export function beaconCli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
+export function beaconCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { code: number; stdout: string; stderr: string } {
   try {
     const stdout = execFileSync(process.execPath, ["--import", "tsx", CLI, ...args], {
       cwd: ROOT,

@@ -22,7 +22,17 @@ const FAST = ["--sample", "0.5", "--confirm", "2", "--keepalive", "3"];
 const keys: Record<string, string> = {};
 
 function beacon(host: string, session: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): BeaconProcess {
-  const args = ["--url", rig.url, "--key", keys[host] as string, "--host", host, "--seat-session", `^${session}$`, ...FAST];
+  const args = [
+    "--url",
+    rig.url,
+    "--key",
+    keys[host] as string,
+    "--host",
+    host,
+    "--seat-session",
+    `^${session}$`,
+    ...FAST,
+  ];
   const process = new BeaconProcess([...args, ...extra], env);
   beacons.push(process);
   return process;
@@ -75,13 +85,19 @@ describe.sequential("the whole system", () => {
     beacon("e2e-a", `${P}a`);
     beacon("e2e-b", `${P}b`);
 
-    await until("both hosts up", async () => (await hostIs("e2e-a", { state: "up", seats: 3 })()) && hostIs("e2e-b", { state: "up", seats: 3 })());
+    await until(
+      "both hosts up",
+      async () => (await hostIs("e2e-a", { state: "up", seats: 3 })()) && hostIs("e2e-b", { state: "up", seats: 3 })(),
+    );
     await rig.cron();
     const check = await fetch(`${rig.url}/v1/check`);
     expect([check.status, await check.text()]).toEqual([200, "ok: 2 up\n"]);
     const badge = await (await fetch(`${rig.url}/badge/e2e-a.svg`)).text();
     expect(badge).toContain("3 up");
-    expect(await (await fetch(`${rig.url}/badge/e2e-b.json`)).json()).toMatchObject({ message: "3 up", color: "brightgreen" });
+    expect(await (await fetch(`${rig.url}/badge/e2e-b.json`)).json()).toMatchObject({
+      message: "3 up",
+      color: "brightgreen",
+    });
     // new → up is not news: no alert.
     expect(rig.sink.alerts.filter((x) => x.host === "e2e-a" || x.host === "e2e-b")).toEqual([]);
   });
@@ -115,7 +131,9 @@ describe.sequential("the whole system", () => {
 
     a = startAgentsInShells(`${P}a`, 3);
     await until("up again", hostIs("e2e-a", { state: "up", seats: 3 }));
-    await until("the recovery alert", () => rig.sink.transitions("e2e-a").find((x) => x.state === "up" && x.previous === blind.state));
+    await until("the recovery alert", () =>
+      rig.sink.transitions("e2e-a").find((x) => x.state === "up" && x.previous === blind.state),
+    );
 
     agentExits(a.socket, `${P}a`, 0);
     await until("one seat fewer, still up", hostIs("e2e-a", { state: "up", seats: 2 }));
@@ -131,10 +149,14 @@ describe.sequential("the whole system", () => {
     const seen = (await rig.host("e2e-b")) as HostStatus & { lastSeen: string };
     await rig.restartWorker();
     expect(await rig.host("e2e-b")).toMatchObject({ state: "up", seats: 3 });
-    await until("the beacon pushing again", async () => {
-      const h = (await rig.host("e2e-b")) as HostStatus & { lastSeen: string };
-      return h.lastSeen > seen.lastSeen ? h : undefined;
-    }, 90_000);
+    await until(
+      "the beacon pushing again",
+      async () => {
+        const h = (await rig.host("e2e-b")) as HostStatus & { lastSeen: string };
+        return h.lastSeen > seen.lastSeen ? h : undefined;
+      },
+      90_000,
+    );
     await rig.cron();
     expect(rig.sink.alerts.length).toBe(before);
     const ids = rig.sink.alerts.map((x) => x.webhookId);
@@ -153,7 +175,11 @@ describe.sequential("the whole system", () => {
     expect(rig.sink.transitions("e2e-b")).toEqual([]);
     rig.sink.up = true;
     // The ledger retries from its alarm (first retry after 30 s).
-    const alert = await until("the alert after the receiver came back", () => rig.sink.transitions("e2e-b")[0], 120_000);
+    const alert = await until(
+      "the alert after the receiver came back",
+      () => rig.sink.transitions("e2e-b")[0],
+      120_000,
+    );
     expect(["blind", "error"]).toContain(alert.state);
   });
 
@@ -168,7 +194,10 @@ describe.sequential("the whole system", () => {
     await rig.cron(killedAt + 165_000);
     await new Promise((r) => setTimeout(r, 2000));
     for (const host of ["e2e-a", "e2e-b", "e2e-night"]) {
-      expect(rig.sink.transitions(host).filter((x) => x.state === "silent"), host).toHaveLength(1);
+      expect(
+        rig.sink.transitions(host).filter((x) => x.state === "silent"),
+        host,
+      ).toHaveLength(1);
     }
     expect(rig.sink.forged).toEqual([]);
   });

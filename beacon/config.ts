@@ -2,10 +2,12 @@
  * Flags and environment → one checked configuration (DESIGN §3 "Configuration"). Anything
  * missing or malformed is a UsageError naming the flag and the env var, never silently fixed.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
+import { DEFAULT_CONFIRM, DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SAMPLE_SECONDS } from "./limits.ts";
 import { readPasswd } from "./proc.ts";
 import type { SeatRule } from "./seats.ts";
 import { socketPathFor, type TmuxMode } from "./tmux/observer.ts";
@@ -123,4 +125,153 @@ export function hostId(flag: string | undefined, env: NodeJS.ProcessEnv): string
   const problem = hostIdProblem(id);
   if (problem) throw new UsageError(`${source}: ${describeHostIdProblem(id, problem)}`);
   return id;
+}
+
+/** Options of the commands that talk to the Worker. */
+export const WORKER_OPTIONS = {
+  url: { type: "string" },
+  key: { type: "string" },
+  config: { type: "string" },
+} as const;
+
+export const WORKER_HELP = `  --url URL             the Worker, e.g. https://seatwatch.example.workers.dev (env SEATWATCH_URL)
+  --key PATH            the host's private key file (env SEATWATCH_KEY; default ${"$"}XDG_CONFIG_HOME/seatwatch/key.pem,
+                        /etc/seatwatch/key.pem as root)
+  --config FILE         a JSON file of settings named like these flags, e.g. {"url": "…", "key": "…",
+                        "seat-command": "^claude$"}; flags and env vars override it`;
+
+/** Options of `run` (DESIGN §3), in seconds; fractions are allowed (tests run at 0.2 s). */
+export const RUN_OPTIONS = {
+  sample: { type: "string" },
+  confirm: { type: "string" },
+  keepalive: { type: "string" },
+} as const;
+
+/** Settings with an environment variable; the variable beats the config file, a flag beats both. */
+const ENV_NAMES: Record<string, string> = { url: "SEATWATCH_URL", host: "SEATWATCH_HOST", key: "SEATWATCH_KEY" };
+
+/** What a config file may hold: every setting of any command, so one file serves run, once, enroll and unit. */
+const FILE_SETTINGS: Record<string, "string" | "number" | "boolean" | "path"> = {
+  url: "string",
+  host: "string",
+  key: "path",
+  sample: "number",
+  confirm: "number",
+  keepalive: "number",
+  tmux: "path",
+  socket: "path",
+  "socket-name": "string",
+  user: "string",
+  "seat-command": "string",
+  "seat-session": "string",
+  "count-shells": "boolean",
+};
+
+/**
+ * Fills the settings not given as flags (nor, for url/host/key, as env vars) from `--config FILE`.
+ * Unknown or mistyped entries are refused, so a typo never silently does nothing.
+ */
+export function withConfigFile<V extends Record<string, string | boolean | undefined>>(
+  values: V,
+  known: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): V {
+  const file = values.config;
+  if (typeof file !== "string") return values;
+  const path = resolve(file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--config ${file}: expected a JSON object of settings, e.g. {"url": "https://…"}`);
+  }
+  const merged: Record<string, string | boolean | undefined> = { ...values };
+  for (const [name, value] of Object.entries(parsed)) {
+    const type = FILE_SETTINGS[name];
+    if (type === undefined) {
+      throw new UsageError(
+        `--config ${file}: unknown setting "${name}" (known: ${Object.keys(FILE_SETTINGS).join(", ")})`,
+      );
+    }
+    const ok =
+      type === "boolean"
+        ? typeof value === "boolean"
+        : type === "number"
+          ? typeof value === "number" || typeof value === "string"
+          : typeof value === "string";
+    if (!ok) throw new UsageError(`--config ${file}: "${name}" must be a ${type === "path" ? "string" : type}`);
+    if (!(name in known) || merged[name] !== undefined) continue;
+    const envName = ENV_NAMES[name];
+    if (envName !== undefined && env[envName] !== undefined) continue;
+    merged[name] =
+      type === "path"
+        ? resolve(dirname(path), value as string)
+        : type === "boolean"
+          ? (value as boolean)
+          : String(value);
+  }
+  return merged as V;
+}
+
+/** The Worker's base URL from --url, SEATWATCH_URL or the config file. */
+export function workerUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const value = flag ?? env.SEATWATCH_URL;
+  const source = flag !== undefined ? "--url" : "SEATWATCH_URL";
+  if (value === undefined || value === "") {
+    throw new UsageError(
+      'no Worker URL: pass --url URL or set SEATWATCH_URL (or "url" in the --config file), e.g. https://seatwatch.example.workers.dev',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `${source} ${JSON.stringify(value)}: not a URL; give the Worker's base URL, e.g. https://seatwatch.example.workers.dev`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UsageError(
+      `${source} ${JSON.stringify(value)}: the Worker is reached over https:// (or http:// locally)`,
+    );
+  }
+  if (url.search || url.hash)
+    throw new UsageError(`${source} ${JSON.stringify(value)}: give the base URL, without ?query or #fragment`);
+  return url.href.replace(/\/+$/, "");
+}
+
+/** The key file path from --key, SEATWATCH_KEY or the config file, else the default place. */
+export function keyPath(flag: string | undefined, env: NodeJS.ProcessEnv, fallback: string): string {
+  const value = flag ?? env.SEATWATCH_KEY;
+  if (value === "") throw new UsageError("--key / SEATWATCH_KEY is empty: give the private key file's path");
+  return resolve(value ?? fallback);
+}
+
+export interface RunIntervals {
+  sampleMs: number;
+  confirm: number;
+  keepaliveMs: number;
+}
+
+export function runIntervals(values: { sample?: string; confirm?: string; keepalive?: string }): RunIntervals {
+  const seconds = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback * 1000;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0.05 || n > 86_400) {
+      throw new UsageError(`--${flag} ${JSON.stringify(value)}: give seconds from 0.05 to 86400`);
+    }
+    return Math.round(n * 1000);
+  };
+  const confirm = values.confirm === undefined ? DEFAULT_CONFIRM : Number(values.confirm);
+  if (!Number.isInteger(confirm) || confirm < 1 || confirm > 100) {
+    throw new UsageError(`--confirm ${JSON.stringify(values.confirm)}: give a whole number of samples from 1 to 100`);
+  }
+  return {
+    sampleMs: seconds("sample", values.sample, DEFAULT_SAMPLE_SECONDS),
+    confirm,
+    keepaliveMs: seconds("keepalive", values.keepalive, DEFAULT_KEEPALIVE_SECONDS),
+  };
 }

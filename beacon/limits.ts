@@ -1,6 +1,6 @@
 /**
- * Decisions the beacon's observing half is built on (DESIGN §3). Each number or list sits here,
- * once, with the reason for it.
+ * Decisions the beacon is built on (DESIGN §3): observing, pacing and pushing. Each number or list
+ * sits here, once, with the reason for it.
  */
 
 /** A tmux client can hang forever (a SIGSTOPped server, 3.0a client → 3.3a server); one sample must not. */
@@ -46,3 +46,41 @@ export const KNOWN_TMUX_DIRS = [
   "/nix/var/nix/profiles/default/bin",
   "/run/current-system/sw/bin",
 ];
+
+/** `run` defaults (DESIGN §3): a sample every 15 s, a state change confirmed by 2 samples, a keep-alive every 120 s. */
+export const DEFAULT_SAMPLE_SECONDS = 15;
+export const DEFAULT_CONFIRM = 2;
+export const DEFAULT_KEEPALIVE_SECONDS = 120;
+
+/** Seat-count changes that move no state are coalesced: at most one push a minute (KV writes cost money, §7). */
+export const SEATS_PUSH_EVERY_MS = 60_000;
+
+/**
+ * Failed pushes are retried after 1 s, 2 s, 4 s … at most 60 s, each with ±25 % jitter so a fleet that
+ * lost the Worker together does not come back in lock-step. 60 s keeps several retries inside the
+ * default 300 s grace.
+ */
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 60_000;
+export const RETRY_JITTER = 0.25;
+
+/**
+ * One push (connect + answer) may take this long. A hung Worker or proxy must not stall the daemon:
+ * a late beat is worth less than the next fresh sample.
+ */
+export const PUSH_TIMEOUT_MS = 10_000;
+
+/**
+ * Idle connections are kept this long, so a state change and its retries reuse one TLS session;
+ * keep-alive pushes (120 s apart) mostly open a new one, which is cheap at that rate.
+ */
+export const IDLE_CONNECTION_MS = 60_000;
+
+/** The Worker's answers are small JSON; anything longer is not an answer we read. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** A wall clock that moved this far against the monotonic clock has been stepped (explains a 409 replayed). */
+export const CLOCK_STEP_MS = 2_000;
+
+/** An operator's login shell may load nvm, brew shellenv and the like before printing its PATH. */
+export const LOGIN_SHELL_TIMEOUT_MS = 10_000;

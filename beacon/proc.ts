@@ -108,13 +108,17 @@ export interface PasswdEntry {
   name: string;
   uid: number;
   home: string;
+  /** The login shell ("" when the entry names none). */
+  shell: string;
 }
 
 export function parsePasswd(text: string): PasswdEntry[] {
   const entries: PasswdEntry[] = [];
   for (const line of text.split("\n")) {
-    const [name, , uid, , , home] = line.split(":");
-    if (name && uid && /^\d+$/.test(uid)) entries.push({ name, uid: Number(uid), home: home ?? "" });
+    const [name, , uid, , , home, shell] = line.split(":");
+    if (name && uid && /^\d+$/.test(uid)) {
+      entries.push({ name, uid: Number(uid), home: home ?? "", shell: shell?.trim() ?? "" });
+    }
   }
   return entries;
 }

@@ -428,13 +428,15 @@ export class Ledger extends DurableObject<Bindings> {
   }
 
   private enqueue(webhook: string, event: AlertEvent, now: number): number {
+    // Due at once: `now` may be a cron run's scheduledTime, which can lie ahead of the alarm's clock.
+    const due = Math.min(now, Date.now());
     return this.sql.exec(
       `INSERT OR IGNORE INTO outbox (message_id, webhook, event, status, next_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
       event.id,
       webhook,
       JSON.stringify(event),
-      now,
+      due,
       now,
     ).rowsWritten > 0
       ? 1

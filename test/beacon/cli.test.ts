@@ -2,7 +2,9 @@ import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../beacon/doctor.ts";
+import { createKeyFile } from "../../beacon/keyfile.ts";
 import { validateBeat } from "../../protocol/beat.ts";
+import { freePort } from "../../scripts/dev-worker.ts";
 import { Lab, TMUX } from "./lab.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -49,10 +51,22 @@ describe("once --dry-run", () => {
     expect(run.stderr).toContain('"Box_1"');
   });
 
-  it("refuses to push without --dry-run rather than pretending", () => {
+  it("refuses to push without a Worker URL, naming the flag and the env var", () => {
     const run = beacon(["once"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--dry-run");
+    expect(run.stderr).toContain("--url");
+    expect(run.stderr).toContain("SEATWATCH_URL");
+  });
+
+  it("exits 3 and says so when the Worker cannot be reached", async () => {
+    lab = new Lab();
+    const key = join(lab.dir, "key.pem");
+    await createKeyFile(key);
+
+    const run = beacon(["once", "--json", "--url", `http://127.0.0.1:${await freePort()}`, "--key", key]);
+
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject({ accepted: false, error: { code: "unreachable" } });
   });
 
   it("rejects -L together with --socket, naming both", () => {
@@ -63,12 +77,15 @@ describe("once --dry-run", () => {
 });
 
 describe("--help", () => {
-  it.each([["once"], ["doctor"]])("%s --help lists its exit codes", (command) => {
-    const run = beacon([command, "--help"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Exit codes");
-    expect(run.stdout).toMatch(/^\s+2\s+usage/m);
-  });
+  it.each([["once"], ["doctor"], ["run"], ["keygen"], ["enroll"], ["unit"]])(
+    "%s --help lists its exit codes",
+    (command) => {
+      const run = beacon([command, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Exit codes");
+      expect(run.stdout).toMatch(/^\s+2\s+usage/m);
+    },
+  );
 });
 
 describe("doctor", () => {

@@ -32,9 +32,9 @@ describe("parseStatus", () => {
 });
 
 describe("parsePasswd", () => {
-  it("reads name, uid and home", () => {
+  it("reads name, uid, home and login shell", () => {
     expect(parsePasswd("alice:x:1000:1000::/home/alice:/bin/bash\n#junk\n")).toEqual([
-      { name: "alice", uid: 1000, home: "/home/alice" },
+      { name: "alice", uid: 1000, home: "/home/alice", shell: "/bin/bash" },
     ]);
   });
 });

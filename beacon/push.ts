@@ -1,0 +1,208 @@
+/**
+ * Talking to the Worker (DESIGN §4, §5): every request is signed afresh (Standard Webhooks v1a, a
+ * new webhook-id and timestamp each time), sent through undici with keep-alive and hard timeouts,
+ * and routed by HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Answers are read as the Worker writes them:
+ * 2xx JSON, or `{error: {code, message}}`, and each refusal is explained for the operator.
+ */
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import type { Beat } from "../protocol/beat.ts";
+import { signV1a } from "../protocol/signing.ts";
+import { CLOCK_STEP_MS, IDLE_CONNECTION_MS, MAX_ANSWER_BYTES, PUSH_TIMEOUT_MS } from "./limits.ts";
+
+/** What came back from one signed POST: an answer (any status) or no answer at all. */
+export type Reply =
+  | { kind: "answer"; status: number; json: unknown; retryAfterMs?: number; webhookId: string }
+  | { kind: "unreachable"; message: string; webhookId: string };
+
+export interface WorkerClientOptions {
+  timeoutMs?: number;
+  /** Environment the proxy settings are read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class WorkerClient {
+  readonly base: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+
+  constructor(
+    url: string,
+    private readonly privateKey: CryptoKey,
+    options: WorkerClientOptions = {},
+  ) {
+    this.base = url.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? PUSH_TIMEOUT_MS;
+    const env = options.env ?? process.env;
+    this.dispatcher = new EnvHttpProxyAgent({
+      // Lower case first, as curl and undici itself read them.
+      httpProxy: env.http_proxy ?? env.HTTP_PROXY,
+      httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
+      noProxy: env.no_proxy ?? env.NO_PROXY,
+      keepAliveTimeout: IDLE_CONNECTION_MS,
+      keepAliveMaxTimeout: IDLE_CONNECTION_MS,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs },
+    });
+  }
+
+  /** POSTs `body` to `path`, signed with a fresh webhook-id and timestamp. Never throws for network trouble. */
+  async post(path: string, body: string): Promise<Reply> {
+    const webhookId = `msg_${randomBytes(18).toString("base64url")}`;
+    const headers = await signV1a(this.privateKey, webhookId, Math.floor(Date.now() / 1000), body);
+    try {
+      const res = await request(`${this.base}${path}`, {
+        method: "POST",
+        dispatcher: this.dispatcher,
+        headers: { ...headers, "content-type": "application/json", "user-agent": "seatwatch-beacon" },
+        body,
+        // The agent's timeouts cover connect and each wait; this bounds the whole exchange.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await readCapped(res.body);
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+      const retryAfter = Number(res.headers["retry-after"]);
+      return {
+        kind: "answer",
+        status: res.statusCode,
+        json,
+        webhookId,
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      };
+    } catch (error) {
+      return { kind: "unreachable", message: describeNetworkError(error, this.base, this.timeoutMs), webhookId };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.destroy();
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_ANSWER_BYTES) throw new Error(`the answer is longer than ${MAX_ANSWER_BYTES} bytes`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function describeNetworkError(error: unknown, base: string, timeoutMs: number): string {
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.cause?.code ?? err.code;
+  if (err.name === "TimeoutError" || err.name === "AbortError" || /TIMEOUT/.test(code ?? "")) {
+    return `${base} did not answer within ${timeoutMs / 1000} s`;
+  }
+  const detail = err.cause?.message ?? err.message ?? String(error);
+  return `${base} is unreachable: ${code ? `${code} ` : ""}${detail}`;
+}
+
+/** The Worker's error answer, when the body is one. */
+export function errorOf(json: unknown): { code: string; message: string } | null {
+  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (!error || typeof error.code !== "string") return null;
+  return { code: error.code, message: typeof error.message === "string" ? error.message : "" };
+}
+
+export type PushResult =
+  | {
+      kind: "accepted";
+      status: number;
+      state: string;
+      reason: string | null;
+      minSeats: number;
+      webhookId: string;
+    }
+  | {
+      kind: "refused";
+      status: number;
+      code: string;
+      message: string;
+      /** What the operator should make of it. */
+      explanation: string;
+      retryAfterMs?: number;
+      webhookId: string;
+    }
+  | { kind: "unreachable"; message: string; webhookId: string };
+
+/** Measures how far the wall clock has moved against the monotonic one since the beacon started. */
+export class ClockWatch {
+  private readonly offset = Date.now() - performance.now();
+
+  /** Milliseconds the wall clock was stepped back since start (0 when it was not). */
+  steppedBackMs(): number {
+    return Math.max(0, this.offset - (Date.now() - performance.now()));
+  }
+}
+
+export interface PushContext {
+  host: string;
+  publicKey: string;
+  clock?: Pick<ClockWatch, "steppedBackMs">;
+}
+
+/** Signs and sends one beat; never throws for anything the network or the Worker does. */
+export async function pushBeat(client: WorkerClient, beat: Beat, context: PushContext): Promise<PushResult> {
+  const reply = await client.post("/v1/beats", JSON.stringify(beat));
+  if (reply.kind === "unreachable") return reply;
+  const { status, json, webhookId } = reply;
+  const body = json as { accepted?: unknown; state?: unknown; reason?: unknown; minSeats?: unknown } | null;
+  if (status === 202 && body?.accepted === true && typeof body.state === "string") {
+    return {
+      kind: "accepted",
+      status,
+      state: body.state,
+      reason: typeof body.reason === "string" ? body.reason : null,
+      minSeats: typeof body.minSeats === "number" ? body.minSeats : 1,
+      webhookId,
+    };
+  }
+  const error = errorOf(json) ?? { code: `http_${status}`, message: `unexpected answer (status ${status})` };
+  return {
+    kind: "refused",
+    status,
+    code: error.code,
+    message: error.message,
+    explanation: explainBeatRefusal(error.code, status, context),
+    ...(reply.retryAfterMs !== undefined ? { retryAfterMs: reply.retryAfterMs } : {}),
+    webhookId,
+  };
+}
+
+/** One sentence per refusal: what it most likely means on this host and what the beacon does about it. */
+export function explainBeatRefusal(code: string, status: number, context: PushContext): string {
+  switch (code) {
+    case "invalid_signature":
+      return `no key enrolled for host ${context.host} verifies this beat: check that --host/SEATWATCH_HOST and the key file (public key ${context.publicKey}) are the ones enrolled; right after enrollment this is usually KV propagation (up to a minute), so the beacon keeps pushing`;
+    case "stale_timestamp":
+      return "this host's clock is more than 300 s away from the Worker's: sync it (timedatectl set-ntp true, chrony); the beacon keeps pushing";
+    case "replayed": {
+      const stepped = context.clock?.steppedBackMs() ?? 0;
+      return stepped >= CLOCK_STEP_MS
+        ? `this host's clock was stepped back by ${Math.round(stepped / 1000)} s since the beacon started, so its beats are older than the last one accepted; they are accepted again once the clock passes that time`
+        : "the Worker already accepted a newer beat for this host: the clock stepped back, or another beacon pushes with this host id and key (a cloned machine?)";
+    }
+    case "rate_limited":
+      return "the Worker takes at most one beat a second per host (and limits each address): the beacon waits for Retry-After";
+    case "invalid_beat":
+    case "invalid_json":
+    case "invalid_host":
+      return "the Worker refused the beat's shape: the beacon and the Worker disagree on the protocol version; upgrade the older one";
+    case "payload_too_large":
+      return "the beat is larger than 16 KiB: too many servers or binaries to report; please report this";
+    default:
+      return status >= 500
+        ? "the Worker failed; the beacon retries with backoff"
+        : `unexpected refusal (status ${status}); the beacon retries with backoff`;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run build:beacon`: the beacon as one self-contained ESM file for hosts (DESIGN §3), undici
+ * bundled, runnable by plain `node` (≥ 20.18.1) with no node_modules anywhere near it.
+ */
+import { chmodSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const BEACON_FILE = fileURLToPath(new URL("../dist/seatwatch-beacon.mjs", import.meta.url));
+
+/** Builds the file; returns its size in bytes. */
+export async function buildBeacon(outfile = BEACON_FILE): Promise<number> {
+  await build({
+    entryPoints: [fileURLToPath(new URL("../beacon/cli.ts", import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    // The oldest Node the project supports (undici 7 needs 20.18.1).
+    target: "node20.18",
+    // undici is CommonJS and require()s Node built-ins, which an ESM bundle must be given.
+    banner: {
+      js: '#!/usr/bin/env node\nimport { createRequire as __seatwatchCreateRequire } from "node:module";\nconst require = __seatwatchCreateRequire(import.meta.url);',
+    },
+    legalComments: "eof",
+    logLevel: "warning",
+  });
+  chmodSync(outfile, 0o755);
+  return statSync(outfile).size;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const size = await buildBeacon();
+  console.log(`${BEACON_FILE}: ${(size / 1024).toFixed(1)} KiB`);
+}

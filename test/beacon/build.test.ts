@@ -1,0 +1,74 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createKeyFile } from "../../beacon/keyfile.ts";
+import { validateBeat } from "../../protocol/beat.ts";
+import { buildBeacon } from "../../scripts/build-beacon.ts";
+import { Lab, TMUX } from "./lab.ts";
+import { FORBIDDEN, verifyUnit } from "./systemd.ts";
+
+let dir: string;
+let file: string;
+let lab: Lab | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "seatwatch-dist-"));
+  file = join(dir, "seatwatch-beacon.mjs");
+  await buildBeacon(file);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => lab?.cleanup());
+
+/** Runs the built file with plain node from an empty directory, with nothing but PATH in the environment. */
+function built(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const cwd = mkdtempSync(join(dir, "empty-"));
+  const result = spawnSync(process.execPath, [file, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, SEATWATCH_HOST: "dist-box", ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("the one-file beacon (npm run build:beacon)", () => {
+  it("has no node_modules within reach, so everything it runs is inside the file", () => {
+    for (let d = dir; d !== dirname(d); d = dirname(d)) expect(existsSync(join(d, "node_modules"))).toBe(false);
+    expect(readFileSync(file, "utf8")).not.toMatch(/(from\s+|require\()["']undici["']/);
+  });
+
+  it("runs once --dry-run --json from an empty directory with plain node", () => {
+    lab = new Lab();
+    const server = lab.start(["agent", "agent", "shell"]);
+
+    const run = built(["once", "--dry-run", "--json", "--tmux", TMUX, "--socket", server.socket]);
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const beat = JSON.parse(run.stdout);
+    expect(validateBeat(beat).ok).toBe(true);
+    expect(beat).toMatchObject({ host: "dist-box", observed: "ok", seats: 2, idle: 1 });
+  });
+
+  it("is executable and starts with a node shebang", () => {
+    expect(readFileSync(file, "utf8").split("\n", 1)[0]).toBe("#!/usr/bin/env node");
+    expect(statSync(file).mode & 0o111).toBe(0o111);
+    const run = spawnSync(file, ["--help"], { encoding: "utf8", env: { PATH: process.env.PATH } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("usage: seatwatch-beacon");
+  });
+
+  it("prints a unit whose ExecStart runs the built file itself, and it verifies", async () => {
+    const key = join(dir, "key.pem");
+    await createKeyFile(key);
+
+    const run = built(["unit", "--url", "https://seatwatch.example.com", "--key", key]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^ExecStart=\\S+/node ${file} run$`, "m"));
+    for (const forbidden of FORBIDDEN) expect(run.stdout).not.toMatch(forbidden);
+    expect(verifyUnit(dir, run.stdout)).toEqual({ code: 0, output: "" });
+  });
+});

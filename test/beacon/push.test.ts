@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type BeaconKey, createKeyFile, loadKeyFile } from "../../beacon/keyfile.ts";
+import { explainBeatRefusal, pushBeat, WorkerClient } from "../../beacon/push.ts";
+import { newIdentity, toBeat } from "../../beacon/sample.ts";
+import { countSeats } from "../../beacon/seats.ts";
+import { type FailingWorkerFake, startFailingWorkerFake } from "./fakes/failing-worker-fake.ts";
+import { observation } from "./fakes/scripted-observer.ts";
+
+let dir: string;
+let key: BeaconKey;
+let fake: FailingWorkerFake;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "seatwatch-push-"));
+  await createKeyFile(join(dir, "key.pem"));
+  key = await loadKeyFile(join(dir, "key.pem"));
+  fake = await startFailingWorkerFake(key.publicKey, "accept");
+});
+afterAll(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function beat() {
+  const seen = observation({ seats: 2 });
+  return toBeat(seen, countSeats(seen, { countShells: false }), newIdentity("push-box"), 0, Date.now());
+}
+
+/** A forward proxy on 127.0.0.1 that tunnels CONNECT requests and records their targets. */
+async function startProxy(): Promise<{ url: string; targets: string[]; close(): Promise<void> }> {
+  const targets: string[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(405);
+    res.end("this proxy only tunnels");
+  });
+  server.on("connect", (req, client: Socket, head) => {
+    targets.push(req.url ?? "");
+    const [host, port] = (req.url ?? "").split(":");
+    const upstream = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => socket.destroy());
+      socket.on("close", () => sockets.delete(socket));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    targets,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const context = () => ({ host: "push-box", publicKey: key.publicKey });
+
+describe("pushing through a proxy", () => {
+  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it("goes through HTTP_PROXY when one is set", async () => {
+    proxy = await startProxy();
+    const client = new WorkerClient(fake.url, key.privateKey, { env: { HTTP_PROXY: proxy.url, NO_PROXY: "" } });
+    const before = fake.requests.length;
+
+    const result = await pushBeat(client, beat(), context());
+    await client.close();
+
+    expect(result.kind).toBe("accepted");
+    expect(proxy.targets).toEqual([new URL(fake.url).host]);
+    expect(fake.requests.length).toBe(before + 1);
+  });
+
+  it("goes direct for a host NO_PROXY names", async () => {
+    proxy = await startProxy();
+    const client = new WorkerClient(fake.url, key.privateKey, {
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" },
+    });
+
+    const result = await pushBeat(client, beat(), context());
+    await client.close();
+
+    expect(result.kind).toBe("accepted");
+    expect(proxy.targets).toEqual([]);
+  });
+});
+
+describe("explaining the Worker's refusals", () => {
+  it("says a 409 replayed follows a clock step, and by how much, when the clock was stepped back", () => {
+    const text = explainBeatRefusal("replayed", 409, { ...context(), clock: { steppedBackMs: () => 90_000 } });
+    expect(text).toContain("stepped back by 90 s");
+  });
+
+  it("names a replay or a cloned beacon when the clock did not move", () => {
+    const text = explainBeatRefusal("replayed", 409, { ...context(), clock: { steppedBackMs: () => 0 } });
+    expect(text).toContain("another beacon");
+  });
+
+  it("says a 401 invalid_signature right after enrollment may be KV propagation and that it keeps pushing", () => {
+    const text = explainBeatRefusal("invalid_signature", 401, context());
+    expect(text).toContain("KV propagation");
+    expect(text).toContain("keeps pushing");
+    expect(text).toContain(key.publicKey);
+  });
+
+  it("reads the Worker's error body and Retry-After", async () => {
+    fake.mode = "rate429";
+    const client = new WorkerClient(fake.url, key.privateKey);
+    const result = await pushBeat(client, beat(), context());
+    await client.close();
+    fake.mode = "accept";
+    expect(result).toMatchObject({ kind: "refused", status: 429, code: "rate_limited", retryAfterMs: 1000 });
+  });
+});

@@ -443,8 +443,8 @@ export class Ledger extends DurableObject<Bindings> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.flush(this.promoteHolds(now), now, true);
-    this.flush(this.orphans(now), now, true);
+    // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
+    this.flush([...this.promoteHolds(now), ...this.orphans(now)], now, true);
     this.queueReminders(now);
     await this.deliverDue(now);
     await this.scheduleAlarm();

@@ -4,7 +4,7 @@ import { jsonObject } from "../body.ts";
 import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
 import { hostView, loadFleet } from "../fleet.ts";
-import { checkHostId, patchHost, putHost, removeHost, requireHost } from "../hosts.ts";
+import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../hosts.ts";
 import { hostCheck, hostDetail, hostSummary } from "../status.ts";
 import { beatMeta, hostMeta, readBeat } from "../store.ts";
 
@@ -22,6 +22,12 @@ hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
   const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
   const record = await readBeat(kv, host.id, host.epoch);
   return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record));
+});
+
+hosts.patch("/v1/hosts", requireAdmin, async (c) => {
+  const label = c.req.query("label");
+  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await jsonObject(c), now());
+  return c.json({ label, changed: changed.length, hosts: changed.map((h) => ({ id: h.id, policy: h.policy })) });
 });
 
 hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {

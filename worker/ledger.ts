@@ -75,6 +75,20 @@ export interface LedgerHostState {
   since: number;
 }
 
+/** One transition as `GET /v1/hosts/:id/events` shows it. */
+export interface HostTransition {
+  id: string;
+  state: State;
+  previous: State;
+  reason: string | null;
+  seats: number | null;
+  minSeats: number;
+  since: string;
+  recordedAt: string;
+  /** Whether webhooks were told (pauses, `new → up` and alerts dropped by `alertAfter` are not). */
+  announced: boolean;
+}
+
 /** After 3 minutes without a cron run — or before the first — the monitor itself is down (DESIGN §6). */
 export const STALE_AFTER_MS = 180_000;
 /** One alarm sends at most this many deliveries: under the Free plan's 50 subrequests per invocation. */
@@ -420,6 +434,49 @@ export class Ledger extends DurableObject<Bindings> {
       hosts[row.id] = { state: row.state, since: row.since };
     }
     return { monitor: this.monitor(now), hosts };
+  }
+
+  /**
+   * A host's transitions since `from` (newest first, at most `limit`), and every state change
+   * uptime needs: those since `from` plus the one in force at `from`. Only this incarnation's
+   * (`epoch`): a deleted and re-created host starts a fresh history.
+   */
+  history(
+    host: string,
+    epoch: string,
+    from: number,
+    limit: number,
+  ): { transitions: HostTransition[]; changes: { state: State; since: number }[] } {
+    const rows = this.sql
+      .exec<TransitionRow>(
+        "SELECT * FROM transitions WHERE host = ? AND epoch = ? AND since >= ? ORDER BY since DESC",
+        host,
+        epoch,
+        from,
+      )
+      .toArray();
+    const before = this.sql
+      .exec<TransitionRow>(
+        "SELECT * FROM transitions WHERE host = ? AND epoch = ? AND since < ? ORDER BY since DESC LIMIT 1",
+        host,
+        epoch,
+        from,
+      )
+      .toArray();
+    return {
+      transitions: rows.slice(0, limit).map((r) => ({
+        id: r.id,
+        state: r.state,
+        previous: r.previous,
+        reason: r.reason,
+        seats: r.seats,
+        minSeats: r.min_seats,
+        since: iso(r.since),
+        recordedAt: iso(r.at),
+        announced: r.alert === 1,
+      })),
+      changes: [...rows, ...before].map((r) => ({ state: r.state, since: r.since })),
+    };
   }
 
   // ---- the outbox -----------------------------------------------------------------------------

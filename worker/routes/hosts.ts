@@ -5,8 +5,10 @@ import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
 import { hostView, loadFleet } from "../fleet.ts";
 import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../hosts.ts";
+import { ledgerStub } from "../ledger.ts";
 import { hostCheck, hostDetail, hostSummary } from "../status.ts";
 import { beatMeta, hostMeta, readBeat } from "../store.ts";
+import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../uptime.ts";
 
 export const hosts = new Hono<AppEnv>();
 
@@ -52,6 +54,29 @@ async function loadHost(kv: KVNamespace, id: string) {
 hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
   const { host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
   return c.json(hostDetail(host, view, record));
+});
+
+/** Transitions listed per request; uptime always uses every one in the 30-day window. */
+const EVENTS_SHOWN = 500;
+
+hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
+  const id = c.req.param("id");
+  checkHostId(id);
+  const host = await requireHost(c.env.SEATWATCH_KV, id);
+  const at = now();
+  const { transitions, changes } = await ledgerStub(c.env).history(
+    id,
+    host.epoch,
+    at - UPTIME_WINDOWS["30d"],
+    EVENTS_SHOWN,
+  );
+  return c.json({
+    host: id,
+    generatedAt: new Date(at).toISOString(),
+    uptime: uptimeWindows(changes, at),
+    uptimeNote: UPTIME_NOTE,
+    events: transitions,
+  });
 });
 
 hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {

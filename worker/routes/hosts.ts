@@ -15,7 +15,7 @@ export const hosts = new Hono<AppEnv>();
 hosts.put("/v1/hosts/:id", requireAdmin, async (c) => {
   const at = now();
   const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await jsonObject(c), at);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null), created ? 201 : 200);
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null, at), created ? 201 : 200);
 });
 
 hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
@@ -23,7 +23,7 @@ hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
   const kv = c.env.SEATWATCH_KV;
   const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
   const record = await readBeat(kv, host.id, host.epoch);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record));
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record, at));
 });
 
 hosts.patch("/v1/hosts", requireAdmin, async (c) => {
@@ -48,12 +48,12 @@ async function loadHost(kv: KVNamespace, id: string) {
   const at = now();
   const host = await requireHost(kv, id);
   const record = await readBeat(kv, id, host.epoch);
-  return { host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
+  return { at, host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
 }
 
 hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
-  const { host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  return c.json(hostDetail(host, view, record));
+  const { at, host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  return c.json(hostDetail(host, view, record, at));
 });
 
 /** Transitions listed per request; uptime always uses every one in the 30-day window. */

@@ -13,10 +13,12 @@ export const PAGERDUTY_LIMITS = { summary: 1024, dedupKey: 255 } as const;
 
 type Severity = "critical" | "error" | "warning" | "info";
 
-const SEVERITY = { down: "critical", degraded: "warning", ok: "info", info: "info" } as const satisfies Record<
-  string,
-  Severity
->;
+const PAGERDUTY_SEVERITY = {
+  down: "critical",
+  degraded: "warning",
+  ok: "info",
+  info: "info",
+} as const satisfies Record<string, Severity>;
 
 /** Host events share the host's incident; a test (or a summary) is an incident of its own. */
 function dedupKey(event: AlertEvent): string {
@@ -36,7 +38,7 @@ export function pagerdutyBody(event: AlertEvent, routingKey: string): Record<str
     payload: {
       summary: clip(headline(event), PAGERDUTY_LIMITS.summary),
       source: event.host,
-      severity: SEVERITY[eventTone(event)],
+      severity: PAGERDUTY_SEVERITY[eventTone(event)],
       timestamp: event.at,
       class: event.state ?? event.type,
       custom_details: details,

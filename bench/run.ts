@@ -5,7 +5,16 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const BENCHES = ["observe.ts", "beat-verify.ts", "beat-ingest.ts", "cron.ts", "badge.ts", "beacon-rss.ts", "load.ts"];
+const BENCHES = [
+  "observe.ts",
+  "beat-verify.ts",
+  "beat-ingest.ts",
+  "cron.ts",
+  "kv-writes.ts",
+  "badge.ts",
+  "beacon-rss.ts",
+  "load.ts",
+];
 
 let failed = 0;
 for (const bench of BENCHES) {

@@ -97,6 +97,21 @@ export function testEvent(name: string, at: number, origin: string): AlertEvent 
 /** Alerting states read worse first, so a summary puts the worst news on top. */
 const SEVERITY_ORDER: readonly State[] = ["error", "blind", "silent", "low", "up", "new", "paused"];
 
+/**
+ * A summary's id names the transitions it stands for, not only its time: two summaries queued at
+ * one instant (a run reporting in as holds fall due) must not collide in the outbox, whose
+ * (id, webhook) uniqueness would silently drop the second. FNV-1a, because the outbox is filled
+ * synchronously (no await for crypto.subtle) and this needs spread, not secrecy.
+ */
+function summaryId(changes: readonly AlertEvent[], at: number): string {
+  let hash = 0x811c9dc5;
+  for (const c of changes) {
+    for (let i = 0; i < c.id.length; i++) hash = Math.imul(hash ^ c.id.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ 0x2c, 0x01000193);
+  }
+  return `fleet.summary.${at}.${(hash >>> 0).toString(16).padStart(8, "0")}`;
+}
+
 /** One event standing for many transitions of one cron run (DESIGN §6: no storm). */
 export function summaryEvent(changes: AlertEvent[], at: number, origin: string): AlertEvent {
   const sorted = [...changes].sort(
@@ -106,7 +121,7 @@ export function summaryEvent(changes: AlertEvent[], at: number, origin: string):
   const down = sorted.filter((c) => c.state !== "up").length;
   return {
     type: "fleet.summary",
-    id: `fleet.summary.${at}`,
+    id: summaryId(sorted, at),
     host: "fleet",
     state: null,
     previous: null,

@@ -4,6 +4,7 @@
  */
 import { signV1 } from "../protocol/signing.ts";
 import type { AlertEvent } from "./alert.ts";
+import { render } from "./formats/index.ts";
 import type { Webhook } from "./webhooks.ts";
 
 /** A receiver that has not answered in 10 s is treated as down; the attempt counts and is retried. */
@@ -27,13 +28,9 @@ export interface OutgoingRequest {
 }
 
 export async function renderRequest(hook: Webhook, event: AlertEvent, now: number): Promise<OutgoingRequest> {
-  const body = JSON.stringify(event);
+  const { headers, body } = render(hook, event);
   const signature = await signV1(hook.secret, event.id, Math.floor(now / 1000), body);
-  return {
-    url: hook.url,
-    headers: { "content-type": "application/json", "user-agent": "seatwatch", ...signature },
-    body,
-  };
+  return { url: hook.url, headers: { ...headers, "user-agent": "seatwatch", ...signature }, body };
 }
 
 export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };

@@ -27,6 +27,7 @@ export type ErrorCode =
   | "key_registered"
   | "invalid_webhook"
   | "unknown_webhook"
+  | "unknown_label"
   | "delivery_failed"
   | "rate_limited"
   | "internal_error";

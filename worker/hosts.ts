@@ -7,8 +7,8 @@ import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
 import { decodePublicKey } from "../protocol/keys.ts";
 import { ApiError } from "./errors.ts";
 import { forgetHost } from "./host-cache.ts";
-import { DEFAULT_POLICY, type PolicyPatch, validatePolicyPatch } from "./policy.ts";
-import { deleteHost, type HostConfig, readHost, writeHost } from "./store.ts";
+import { DEFAULT_POLICY, LABEL_PATTERN, type PolicyPatch, validatePolicyPatch } from "./policy.ts";
+import { CFG_PREFIX, deleteHost, type HostConfig, type HostMeta, listWithMeta, readHost, writeHost } from "./store.ts";
 
 export function checkHostId(id: string): void {
   const problem = hostIdProblem(id);
@@ -70,6 +70,20 @@ export async function putHost(
   return { host, created: existing === null };
 }
 
+function patched(
+  existing: HostConfig,
+  publicKey: string | null | undefined,
+  patch: PolicyPatch,
+  now: number,
+): HostConfig {
+  return {
+    ...existing,
+    publicKey: publicKey === undefined ? existing.publicKey : publicKey,
+    policy: { ...existing.policy, ...patch },
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
 /** PATCH: change only the fields given. */
 export async function patchHost(
   kv: KVNamespace,
@@ -79,16 +93,61 @@ export async function patchHost(
 ): Promise<HostConfig> {
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
-  const existing = await requireHost(kv, id);
-  const host: HostConfig = {
-    ...existing,
-    publicKey: publicKey === undefined ? existing.publicKey : publicKey,
-    policy: { ...existing.policy, ...patch },
-    updatedAt: new Date(now).toISOString(),
-  };
+  const host = patched(await requireHost(kv, id), publicKey, patch, now);
   await writeHost(kv, host);
   forgetHost(id);
   return host;
+}
+
+/**
+ * Hosts one label patch may change: each costs a KV read and a write, and a Worker invocation
+ * may make 1,000 KV operations. A bigger group is split into smaller labels.
+ */
+export const MAX_LABEL_PATCH = 400;
+
+/**
+ * PATCH ?label=L: the same policy change for every host carrying L (e.g. a maintenance pause).
+ * The body is validated once, before any write, so a rejected request writes nothing. KV has no
+ * transactions: if KV itself fails part-way, the hosts already written keep the change, and
+ * repeating the request is safe.
+ */
+export async function patchLabel(
+  kv: KVNamespace,
+  label: string | undefined,
+  body: Record<string, unknown>,
+  now: number,
+): Promise<HostConfig[]> {
+  if (label === undefined || !LABEL_PATTERN.test(label)) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `name the hosts by label: PATCH /v1/hosts?label=<label>, a label matching [a-z0-9_-]{1,32} (got ${JSON.stringify(label ?? null)})`,
+    );
+  }
+  const result = validatePolicyPatch(body);
+  if (!result.ok) throw invalid(result.errors);
+  const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
+  const ids = listed.filter((h) => h.meta.policy.labels.includes(label)).map((h) => h.id);
+  if (ids.length === 0) {
+    const inUse = [...new Set(listed.flatMap((h) => h.meta.policy.labels))].sort();
+    throw new ApiError(
+      404,
+      "unknown_label",
+      `no host carries label ${JSON.stringify(label)}; labels in use: ${inUse.length > 0 ? inUse.join(", ") : "none"}`,
+    );
+  }
+  if (ids.length > MAX_LABEL_PATCH) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `label ${JSON.stringify(label)} is on ${ids.length} hosts; one request changes at most ${MAX_LABEL_PATCH}: give the hosts narrower labels and patch each`,
+    );
+  }
+  const existing = (await Promise.all(ids.map((id) => readHost(kv, id)))).filter((h) => h !== null);
+  const hosts = existing.map((h) => patched(h, undefined, result.patch, now));
+  await Promise.all(hosts.map((h) => writeHost(kv, h)));
+  for (const h of hosts) forgetHost(h.id);
+  return hosts;
 }
 
 export async function removeHost(kv: KVNamespace, id: string): Promise<void> {

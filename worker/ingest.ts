@@ -9,6 +9,7 @@ import { type Beat, validateBeat } from "../protocol/beat.ts";
 import { hostIdProblem } from "../protocol/host.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../protocol/signing.ts";
+import { trackInstance } from "./duplicate.ts";
 import { ApiError } from "./errors.ts";
 import { cachedHost } from "./host-cache.ts";
 import { type BeatRecord, HISTORY_LENGTH, type HostConfig, readBeat, writeBeat } from "./store.ts";
@@ -183,5 +184,6 @@ function nextRecord(
     reason,
     since: last && last.state === state && previous?.state === state ? last.since : now,
     history,
+    ...trackInstance(last, beat.instance, now),
   };
 }

@@ -22,7 +22,15 @@ import type { Bindings } from "./env.ts";
 import type { Monitor } from "./status.ts";
 import type { BeatRecord, HostConfig } from "./store.ts";
 import { isAlerting, type State } from "./verdict.ts";
-import { type Format, matches, REDACTED_SECRET, redactUrl, type Webhook, type WebhookInput } from "./webhooks.ts";
+import {
+  type Format,
+  matches,
+  REDACTED,
+  REDACTED_SECRET,
+  redactUrl,
+  type Webhook,
+  type WebhookInput,
+} from "./webhooks.ts";
 
 /** A verdict handed to the ledger, with what an alert needs to say about it. Times are unix ms. */
 export interface Observation {
@@ -65,6 +73,20 @@ export interface MonitorRecord {
 export interface LedgerHostState {
   state: State;
   since: number;
+}
+
+/** One transition as `GET /v1/hosts/:id/events` shows it. */
+export interface HostTransition {
+  id: string;
+  state: State;
+  previous: State;
+  reason: string | null;
+  seats: number | null;
+  minSeats: number;
+  since: string;
+  recordedAt: string;
+  /** Whether webhooks were told (pauses, `new → up` and alerts dropped by `alertAfter` are not). */
+  announced: boolean;
 }
 
 /** After 3 minutes without a cron run — or before the first — the monitor itself is down (DESIGN §6). */
@@ -136,6 +158,7 @@ interface WebhookRow extends Row {
   format: string;
   secret: string;
   labels: string;
+  routing_key: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -170,6 +193,12 @@ CREATE TABLE IF NOT EXISTS webhooks (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/**
+ * Changes to tables a deployed ledger already has (CREATE TABLE IF NOT EXISTS never alters one),
+ * applied in order once each; `meta.schema` counts those applied. Append only.
+ */
+const MIGRATIONS = ["ALTER TABLE webhooks ADD COLUMN routing_key TEXT"];
+
 export interface UndeliveredView {
   id: string;
   type: string;
@@ -185,6 +214,8 @@ export interface WebhookView {
   format: Format;
   secret: string;
   labels: string[];
+  /** Present (redacted) on `pagerduty` webhooks. */
+  routingKey?: string;
   createdAt: string;
   updatedAt: string;
   pending: number;
@@ -225,6 +256,7 @@ function toWebhook(row: WebhookRow): Webhook {
     format: row.format as Format,
     secret: row.secret,
     labels: JSON.parse(row.labels) as string[],
+    ...(row.routing_key === null ? {} : { routingKey: row.routing_key }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -237,6 +269,11 @@ export class Ledger extends DurableObject<Bindings> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    ctx.storage.transactionSync(() => {
+      const applied = Number(this.meta("schema") ?? 0);
+      for (const statement of MIGRATIONS.slice(applied)) this.sql.exec(statement);
+      this.setMeta("schema", String(MIGRATIONS.length));
+    });
   }
 
   // ---- verdicts in ----------------------------------------------------------------------------
@@ -399,6 +436,49 @@ export class Ledger extends DurableObject<Bindings> {
     return { monitor: this.monitor(now), hosts };
   }
 
+  /**
+   * A host's transitions since `from` (newest first, at most `limit`), and every state change
+   * uptime needs: those since `from` plus the one in force at `from`. Only this incarnation's
+   * (`epoch`): a deleted and re-created host starts a fresh history.
+   */
+  history(
+    host: string,
+    epoch: string,
+    from: number,
+    limit: number,
+  ): { transitions: HostTransition[]; changes: { state: State; since: number }[] } {
+    const rows = this.sql
+      .exec<TransitionRow>(
+        "SELECT * FROM transitions WHERE host = ? AND epoch = ? AND since >= ? ORDER BY since DESC",
+        host,
+        epoch,
+        from,
+      )
+      .toArray();
+    const before = this.sql
+      .exec<TransitionRow>(
+        "SELECT * FROM transitions WHERE host = ? AND epoch = ? AND since < ? ORDER BY since DESC LIMIT 1",
+        host,
+        epoch,
+        from,
+      )
+      .toArray();
+    return {
+      transitions: rows.slice(0, limit).map((r) => ({
+        id: r.id,
+        state: r.state,
+        previous: r.previous,
+        reason: r.reason,
+        seats: r.seats,
+        minSeats: r.min_seats,
+        since: iso(r.since),
+        recordedAt: iso(r.at),
+        announced: r.alert === 1,
+      })),
+      changes: [...rows, ...before].map((r) => ({ state: r.state, since: r.since })),
+    };
+  }
+
   // ---- the outbox -----------------------------------------------------------------------------
 
   /** Queues the announced transitions `ids` for every matching webhook; returns messages queued. */
@@ -418,7 +498,9 @@ export class Ledger extends DurableObject<Bindings> {
     for (const hook of this.webhooks()) {
       const mine = rows.filter((r) => matches(hook, JSON.parse(r.labels) as string[]));
       const events = mine.map((r) => transitionEvent(toTransition(r), origin));
-      if (summarize && events.length > SUMMARY_THRESHOLD) {
+      // PagerDuty keeps one incident per host (dedup_key): a summary could never be resolved by
+      // the hosts' recoveries, and PagerDuty groups a storm of its alerts itself.
+      if (summarize && events.length > SUMMARY_THRESHOLD && hook.format !== "pagerduty") {
         queued += this.enqueue(hook.name, summaryEvent(events, now, origin), now);
       } else {
         for (const event of events) queued += this.enqueue(hook.name, event, now);
@@ -445,8 +527,8 @@ export class Ledger extends DurableObject<Bindings> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.flush(this.promoteHolds(now), now, true);
-    this.flush(this.orphans(now), now, true);
+    // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
+    this.flush([...this.promoteHolds(now), ...this.orphans(now)], now, true);
     this.queueReminders(now);
     await this.deliverDue(now);
     await this.scheduleAlarm();
@@ -627,6 +709,7 @@ export class Ledger extends DurableObject<Bindings> {
       format: hook.format,
       secret: REDACTED_SECRET,
       labels: hook.labels,
+      ...(hook.routingKey === undefined ? {} : { routingKey: REDACTED }),
       createdAt: iso(hook.createdAt),
       updatedAt: iso(hook.updatedAt),
       pending: counts.find((c) => c.status === "pending")?.n ?? 0,
@@ -649,13 +732,14 @@ export class Ledger extends DurableObject<Bindings> {
     const existing = this.webhook(name);
     const secret = input.secret ?? existing?.secret ?? generateSecret();
     this.sql.exec(
-      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, routing_key, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       name,
       input.url,
       input.format,
       secret,
       JSON.stringify(input.labels),
+      input.routingKey ?? null,
       existing?.createdAt ?? now,
       now,
     );

@@ -2,6 +2,7 @@
  * The shapes of the read API (DESIGN §5): the status document, its text table for curl, the
  * 200/503 check answers and host detail. Pure functions of the fleet view and `now`.
  */
+import { duplicateBeacon } from "./duplicate.ts";
 import { countStates, type HostView, type StateCounts } from "./fleet.ts";
 import type { BeatRecord, HostConfig } from "./store.ts";
 import { isAlerting } from "./verdict.ts";
@@ -115,13 +116,14 @@ export function hostCheck(h: HostView): CheckAnswer {
   return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
 }
 
-export function warnings(record: BeatRecord | null): string[] {
+export function warnings(record: BeatRecord | null, hostId: string, now: number): string[] {
   const out: string[] = [];
   if (record && Math.abs(record.clockOffsetMs) > CLOCK_SKEW_WARNING_MS) out.push("clock_skew");
+  if (duplicateBeacon(record, hostId, now)) out.push("duplicate_beacon");
   return out;
 }
 
-export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null) {
+export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
   return {
     ...hostSummary(view),
     idle: view.idle,
@@ -130,7 +132,9 @@ export function hostDetail(config: HostConfig, view: HostView, record: BeatRecor
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
     clockOffsetMs: record?.clockOffsetMs ?? null,
-    warnings: warnings(record),
+    warnings: warnings(record, config.id, now),
+    /** Why `duplicate_beacon` is raised and what to do; null while it is not. */
+    duplicateBeacon: duplicateBeacon(record, config.id, now),
     lastBeat: record
       ? {
           receivedAt: iso(record.lastSeen),

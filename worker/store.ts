@@ -47,6 +47,9 @@ export interface BeatRecord {
   since: number;
   /** [arrival ms, seats], oldest first. */
   history: [number, number][];
+  /** Beacon instance runs and the last switch back to an earlier one (duplicate.ts); absent on older records. */
+  instances?: string[];
+  duplicateAt?: number | null;
 }
 
 export interface BeatMeta {

@@ -6,9 +6,10 @@
 import type { FieldError } from "../protocol/beat.ts";
 import { decodeSecret } from "../protocol/keys.ts";
 import { ApiError } from "./errors.ts";
+import { PAGERDUTY_EVENTS_URL } from "./formats/pagerduty.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "./policy.ts";
 
-export const FORMATS = ["json"] as const;
+export const FORMATS = ["json", "slack", "discord", "pagerduty", "ntfy"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const WEBHOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -22,6 +23,8 @@ export interface Webhook {
   secret: string;
   /** Empty: every host. Otherwise hosts carrying at least one of these labels. */
   labels: string[];
+  /** PagerDuty's Events API v2 integration key (format `pagerduty` only); redacted in listings. */
+  routingKey?: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -32,9 +35,12 @@ export interface WebhookInput {
   /** Absent: keep the existing secret, or generate one on creation. */
   secret?: string;
   labels: string[];
+  routingKey?: string;
 }
 
-const FIELDS = ["url", "format", "secret", "labels"];
+const FIELDS = ["url", "format", "secret", "labels", "routingKey"];
+/** PagerDuty integration keys are 32 characters; allow some slack for other key shapes, never spaces or quotes. */
+const ROUTING_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export function checkWebhookName(name: string): void {
   if (!WEBHOOK_NAME_PATTERN.test(name)) {
@@ -72,9 +78,11 @@ export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {
       });
     }
   }
-  const urlError = urlProblem(body.url);
-  if (urlError) errors.push({ field: "url", message: urlError });
   const format = body.format ?? "json";
+  // PagerDuty has one Events API address; its integration key says where the event goes.
+  const url = body.url ?? (format === "pagerduty" ? PAGERDUTY_EVENTS_URL : undefined);
+  const urlError = urlProblem(url);
+  if (urlError) errors.push({ field: "url", message: urlError });
   if (typeof format !== "string" || !(FORMATS as readonly string[]).includes(format)) {
     errors.push({
       field: "format",
@@ -86,6 +94,16 @@ export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {
       field: "secret",
       message: "secret must be whsec_ followed by base64 of 16-64 random bytes; omit it and one is generated for you",
     });
+  }
+  if (format === "pagerduty" && (typeof body.routingKey !== "string" || !ROUTING_KEY_PATTERN.test(body.routingKey))) {
+    errors.push({
+      field: "routingKey",
+      message:
+        "format pagerduty needs routingKey: the Integration Key of an Events API v2 integration on the PagerDuty service (Service → Integrations)",
+    });
+  }
+  if (format !== "pagerduty" && body.routingKey !== undefined) {
+    errors.push({ field: "routingKey", message: 'routingKey is only for format "pagerduty"; remove it' });
   }
   const labels = body.labels ?? [];
   if (
@@ -99,8 +117,9 @@ export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {
     });
   }
   if (errors.length > 0) throw new ApiError(400, "invalid_webhook", errors.map((e) => e.message).join("; "), errors);
-  const input: WebhookInput = { url: body.url as string, format: format as Format, labels: labels as string[] };
+  const input: WebhookInput = { url: url as string, format: format as Format, labels: labels as string[] };
   if (body.secret !== undefined) input.secret = body.secret as string;
+  if (format === "pagerduty") input.routingKey = body.routingKey as string;
   return input;
 }
 
@@ -116,6 +135,7 @@ export function matches(hook: Pick<Webhook, "labels">, hostLabels: readonly stri
  */
 const STRUCTURAL_SEGMENTS = new Set(["api", "services", "hooks", "webhooks", "webhook", "hook", "v1", "v2", "enqueue"]);
 const HIDDEN = "***";
+export const REDACTED = HIDDEN;
 
 export function redactUrl(raw: string): string {
   const url = new URL(raw);

@@ -4,16 +4,18 @@ import { jsonObject } from "../body.ts";
 import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
 import { hostView, loadFleet } from "../fleet.ts";
-import { checkHostId, patchHost, putHost, removeHost, requireHost } from "../hosts.ts";
+import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../hosts.ts";
+import { ledgerStub } from "../ledger.ts";
 import { hostCheck, hostDetail, hostSummary } from "../status.ts";
 import { beatMeta, hostMeta, readBeat } from "../store.ts";
+import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../uptime.ts";
 
 export const hosts = new Hono<AppEnv>();
 
 hosts.put("/v1/hosts/:id", requireAdmin, async (c) => {
   const at = now();
   const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await jsonObject(c), at);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null), created ? 201 : 200);
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null, at), created ? 201 : 200);
 });
 
 hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
@@ -21,7 +23,13 @@ hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
   const kv = c.env.SEATWATCH_KV;
   const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
   const record = await readBeat(kv, host.id, host.epoch);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record));
+  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record, at));
+});
+
+hosts.patch("/v1/hosts", requireAdmin, async (c) => {
+  const label = c.req.query("label");
+  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await jsonObject(c), now());
+  return c.json({ label, changed: changed.length, hosts: changed.map((h) => ({ id: h.id, policy: h.policy })) });
 });
 
 hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
@@ -40,12 +48,35 @@ async function loadHost(kv: KVNamespace, id: string) {
   const at = now();
   const host = await requireHost(kv, id);
   const record = await readBeat(kv, id, host.epoch);
-  return { host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
+  return { at, host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
 }
 
 hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
-  const { host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  return c.json(hostDetail(host, view, record));
+  const { at, host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  return c.json(hostDetail(host, view, record, at));
+});
+
+/** Transitions listed per request; uptime always uses every one in the 30-day window. */
+const EVENTS_SHOWN = 500;
+
+hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
+  const id = c.req.param("id");
+  checkHostId(id);
+  const host = await requireHost(c.env.SEATWATCH_KV, id);
+  const at = now();
+  const { transitions, changes } = await ledgerStub(c.env).history(
+    id,
+    host.epoch,
+    at - UPTIME_WINDOWS["30d"],
+    EVENTS_SHOWN,
+  );
+  return c.json({
+    host: id,
+    generatedAt: new Date(at).toISOString(),
+    uptime: uptimeWindows(changes, at),
+    uptimeNote: UPTIME_NOTE,
+    events: transitions,
+  });
 });
 
 hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {

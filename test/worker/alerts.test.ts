@@ -5,19 +5,9 @@ import { runCron } from "../../worker/cron.ts";
 import { MAX_ATTEMPTS, retryDelayMs, send } from "../../worker/delivery.ts";
 import { ledgerStub } from "../../worker/ledger.ts";
 import { beat, cron, deliveries, events, hook, receiverUrl, runAlarm } from "./alerting.ts";
-import { admin, call, enroll, sendBeat } from "./helpers.ts";
+import { admin, call, enroll, sendBeat, testClock } from "./helpers.ts";
 
-// Times after the real clock, so the ledger's alarms never fire on their own: tests run them.
-let clock = Date.parse("2027-03-01T00:00:00Z");
-function at(ms: number): number {
-  vi.setSystemTime(ms);
-  return ms;
-}
-/** Each test starts a day after the last, so its hosts' histories never meet. */
-function freshDay(): number {
-  clock += 86_400_000;
-  return at(clock);
-}
+const { at, freshDay } = testClock("2027-03-01T00:00:00Z");
 
 afterEach(() => {
   vi.useRealTimers();

@@ -11,18 +11,10 @@ import { SLACK_LIMITS, slackBody } from "../../worker/formats/slack.ts";
 import { ledgerStub } from "../../worker/ledger.ts";
 import type { State } from "../../worker/verdict.ts";
 import { beat, deliveries, hook, runAlarm } from "./alerting.ts";
-import { admin, enroll, expectError } from "./helpers.ts";
+import { admin, enroll, expectError, testClock } from "./helpers.ts";
 import { seedFleet } from "./seed.ts";
 
-let clock = Date.parse("2027-06-01T00:00:00Z");
-function at(ms: number): number {
-  vi.setSystemTime(ms);
-  return ms;
-}
-function freshDay(): number {
-  clock += 86_400_000;
-  return at(clock);
-}
+const { at, freshDay } = testClock("2027-06-01T00:00:00Z");
 afterEach(() => {
   vi.useRealTimers();
 });

@@ -1,6 +1,6 @@
 /** Drives the Worker inside workerd with real local KV: signed beats, admin calls, storage snapshots. */
 import { env, exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import type { Beat } from "../../protocol/beat.ts";
 import { generateKeyPair, type KeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
@@ -96,4 +96,24 @@ export async function expectError(
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(10);
   return body.error;
+}
+
+/**
+ * Time for one test file, driven explicitly. Start after the real clock, so the ledger's alarms
+ * never fire on their own (tests run them); each test starts a day after the last, so hosts'
+ * histories never meet.
+ */
+export function testClock(start: string): { at(ms: number): number; freshDay(): number } {
+  let clock = Date.parse(start);
+  const at = (ms: number): number => {
+    vi.setSystemTime(ms);
+    return ms;
+  };
+  return {
+    at,
+    freshDay: () => {
+      clock += 86_400_000;
+      return at(clock);
+    },
+  };
 }

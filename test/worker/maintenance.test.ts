@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { beat, cron, events, hook, runAlarm } from "./alerting.ts";
-import { admin, call, enroll, expectError, kvSnapshot } from "./helpers.ts";
+import { admin, call, enroll, expectError, kvSnapshot, testClock } from "./helpers.ts";
 
-let clock = Date.parse("2027-08-01T00:00:00Z");
-function at(ms: number): number {
-  vi.setSystemTime(ms);
-  return ms;
-}
-function freshDay(): number {
-  clock += 86_400_000;
-  return at(clock);
-}
+const { at, freshDay } = testClock("2027-08-01T00:00:00Z");
 afterEach(() => {
   vi.useRealTimers();
 });

@@ -3,19 +3,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
 import { ledgerStub, type Observation, SUMMARY_THRESHOLD } from "../../worker/ledger.ts";
 import { beat, cron, events, hook, runAlarm } from "./alerting.ts";
-import { enroll } from "./helpers.ts";
+import { enroll, testClock } from "./helpers.ts";
 import { seedFleet } from "./seed.ts";
 
-// Times after the real clock, so the ledger's alarms never fire on their own: tests run them.
-let clock = Date.parse("2027-05-01T00:00:00Z");
-function at(ms: number): number {
-  vi.setSystemTime(ms);
-  return ms;
-}
-function freshDay(): number {
-  clock += 86_400_000;
-  return at(clock);
-}
+const { at, freshDay } = testClock("2027-05-01T00:00:00Z");
 
 afterEach(() => {
   vi.useRealTimers();

@@ -109,6 +109,7 @@ that started it, what the beacon's PATH and a systemd unit's default PATH would 
 idle panes whose agent has exited. Each problem is marked ✗ with its fix.
 
 ${OBSERVE_HELP}
+  --config FILE         the JSON settings file \`run\` uses, so doctor checks what the daemon does
 
 Exit codes:
   0  every check passed
@@ -373,11 +374,14 @@ function logEvent(log: (line: string) => void): (event: DaemonEvent) => void {
 }
 
 async function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parseCommandArgs("doctor", args, OBSERVE_OPTIONS);
-  if (values.help) {
+  // The same settings as `run` (incl. --config), so doctor checks what the daemon will do.
+  const options = { ...OBSERVE_OPTIONS, config: WORKER_OPTIONS.config } as const;
+  const parsed = parseCommandArgs("doctor", args, options);
+  if (parsed.help) {
     process.stdout.write(DOCTOR_HELP);
     return EXIT.ok;
   }
+  const values = withConfigFile(parsed, options, env);
   const config = observeConfig(values, env);
   let hostProblem: string | undefined;
   try {

@@ -6,10 +6,10 @@
 import type { OBSERVE_REASONS } from "../protocol/beat.ts";
 
 /**
- * DESIGN §3's reasons, plus `client_error`: the client failed in a way none of those name
- * (an unknown message on stderr, a crash). The protocol carries unknown snake_case codes through.
+ * The protocol's reasons: DESIGN §3's list plus `client_error` (the client failed in a way none of
+ * those name: an unknown message on stderr, a crash).
  */
-export type ObserveReason = (typeof OBSERVE_REASONS)[number] | "client_error";
+export type ObserveReason = (typeof OBSERVE_REASONS)[number];
 
 export interface ObserveError {
   reason: ObserveReason;

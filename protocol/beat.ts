@@ -15,7 +15,11 @@ import {
 
 export const BEAT_VERSION = 1;
 
-/** Why a beacon could not observe (DESIGN §3). Other snake_case codes are accepted and carried through. */
+/**
+ * Why a beacon could not observe: DESIGN §3's list, extended by `client_error` (the client failed in
+ * a way none of the others name: an unknown message on stderr, a crash). Other snake_case codes are
+ * accepted and carried through.
+ */
 export const OBSERVE_REASONS = [
   "not_found",
   "no_server",
@@ -29,6 +33,7 @@ export const OBSERVE_REASONS = [
   "pid_mismatch",
   "empty_answer",
   "socket_hidden",
+  "client_error",
 ] as const;
 
 export type Observed = "ok" | "error";

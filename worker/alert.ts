@@ -52,6 +52,8 @@ function iso(ms: number | null): string | null {
 }
 
 export function links(origin: string, host: string) {
+  // `fleet` is a reserved id, not a host: its page is the status document.
+  if (host === "fleet") return { host: `${origin}/v1/status`, badge: `${origin}/badge/fleet.svg` };
   const id = encodeURIComponent(host);
   return { host: `${origin}/v1/hosts/${id}`, badge: `${origin}/badge/${id}.svg` };
 }

@@ -4,13 +4,13 @@
  * Only a SHA-256 hash of the token is stored, under `enroll:<id>`, and it is kept after use until it
  * expires so a second use answers 409 token_used instead of looking unknown.
  */
-import type { Bytes } from "../protocol/base64.ts";
 import { bytesToBase64 } from "../protocol/base64.ts";
 import { hostIdProblem } from "../protocol/host.ts";
 import { decodePublicKey, importPublicKey } from "../protocol/keys.ts";
 import { TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../protocol/signing.ts";
 import { tokensEqual } from "./auth.ts";
+import { declaredTooLarge, readBounded } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
@@ -78,10 +78,10 @@ export async function enroll(request: Request, kv: KVNamespace, now: number): Pr
   }
   const signature = parseSignatureHeaders((name) => request.headers.get(name));
   if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
-  const body = new Uint8Array(await request.arrayBuffer()) as Bytes;
-  if (body.byteLength > MAX_ENROLL_BYTES) {
-    throw new ApiError(413, "payload_too_large", `an enrollment request may be at most ${MAX_ENROLL_BYTES} bytes`);
-  }
+  const tooLarge = () =>
+    new ApiError(413, "payload_too_large", `an enrollment request may be at most ${MAX_ENROLL_BYTES} bytes`);
+  if (declaredTooLarge(request, MAX_ENROLL_BYTES)) throw tooLarge();
+  const body = await readBounded(request, MAX_ENROLL_BYTES, tooLarge);
   let json: Partial<EnrollRequest>;
   try {
     json = JSON.parse(new TextDecoder().decode(body));

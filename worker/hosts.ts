@@ -150,11 +150,12 @@ export async function patchLabel(
   return hosts;
 }
 
-export async function removeHost(kv: KVNamespace, id: string): Promise<void> {
+export async function removeHost(kv: KVNamespace, id: string): Promise<HostConfig> {
   checkHostId(id);
-  await requireHost(kv, id);
+  const host = await requireHost(kv, id);
   await deleteHost(kv, id);
   forgetHost(id);
+  return host;
 }
 
 export async function requireHost(kv: KVNamespace, id: string): Promise<HostConfig> {

@@ -9,6 +9,7 @@ import { type Beat, validateBeat } from "../protocol/beat.ts";
 import { hostIdProblem } from "../protocol/host.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../protocol/signing.ts";
+import { declaredTooLarge, readBounded } from "./body.ts";
 import { trackInstance } from "./duplicate.ts";
 import { ApiError } from "./errors.ts";
 import { cachedHost } from "./host-cache.ts";
@@ -45,31 +46,6 @@ function tooLarge(): ApiError {
   );
 }
 
-/** Reads at most MAX_BEAT_BYTES, stopping (and cancelling the stream) as soon as the limit is passed. */
-async function readBody(request: Request): Promise<Bytes> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BEAT_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
-}
-
 function parseJsonObject(body: Bytes): Record<string, unknown> {
   let value: unknown;
   try {
@@ -95,13 +71,13 @@ function checkFresh(label: string, ms: number, now: number): void {
 }
 
 export async function ingestBeat(request: Request, kv: KVNamespace, now: number): Promise<Accepted> {
-  const length = request.headers.get("content-length");
-  if (length !== null && Number(length) > MAX_BEAT_BYTES) throw tooLarge();
+  if (declaredTooLarge(request, MAX_BEAT_BYTES)) throw tooLarge();
+
   checkContentType(request.headers.get("content-type"));
   const signature = parseSignatureHeaders((name) => request.headers.get(name));
   if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
 
-  const body = await readBody(request);
+  const body = await readBounded(request, MAX_BEAT_BYTES, tooLarge);
   const json = parseJsonObject(body);
   if (hostIdProblem(json.host) !== null) {
     throw new ApiError(

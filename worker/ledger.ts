@@ -296,11 +296,23 @@ export class Ledger extends DurableObject<Bindings> {
     return { changed, announced: announced.length };
   }
 
+  /**
+   * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, and remember
+   * the deleted epoch so a beat still in flight (or accepted from a stale edge cache) cannot bring
+   * it back. A re-created host has a new epoch and starts afresh.
+   */
+  async forget(id: string, epoch: string): Promise<void> {
+    this.sql.exec("DELETE FROM hosts WHERE id = ?", id);
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", `deleted:${id}`, epoch);
+    await this.scheduleAlarm();
+  }
+
   private host(id: string): HostRow | null {
     return this.sql.exec<HostRow>("SELECT * FROM hosts WHERE id = ?", id).toArray()[0] ?? null;
   }
 
   private apply(obs: Observation, run: number | null): { changed: boolean; announced: string | null } {
+    if (this.meta(`deleted:${obs.host}`) === obs.epoch) return { changed: false, announced: null };
     const stored = this.host(obs.host);
     const row = stored && stored.epoch === obs.epoch ? stored : null;
     if (row && (isOlder(obs, row) || row.state === obs.state)) return { changed: false, announced: null };

@@ -93,25 +93,43 @@ export interface CheckAnswer {
 }
 
 /** `/v1/check`: 503 when any host is down or low, when no host is enrolled, or when the monitor cannot be trusted. */
-export function fleetCheck(hosts: readonly HostView[], monitor: Monitor): CheckAnswer {
+function monitorProblems(monitor: Monitor): string[] {
   const problems: string[] = [];
-  if (hosts.length === 0) problems.push("no_hosts: no host is enrolled (PUT /v1/hosts/:id, then start a beacon)");
-  for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (isAlerting(h.state)) problems.push(`${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`);
-  }
   if (monitor.stale) {
     problems.push(`monitor: stale (last cron run ${monitor.lastCronAt ?? "never"}): check the cron trigger`);
   }
   if (monitor.undelivered > 0) {
     problems.push(`alerts: ${monitor.undelivered} undelivered after all retries (GET /v1/webhooks)`);
   }
+  return problems;
+}
+
+/**
+ * `/v1/check`: 503 when any host is down or low, when nothing is watched (no host, or only new and
+ * paused ones: "can't tell" is never green), or when the monitor itself cannot be trusted.
+ */
+export function fleetCheck(hosts: readonly HostView[], monitor: Monitor): CheckAnswer {
+  const problems: string[] = [];
+  if (hosts.length === 0) problems.push("no_hosts: no host is enrolled (PUT /v1/hosts/:id, then start a beacon)");
+  else if (hosts.every((h) => h.state === "new" || h.state === "paused")) {
+    problems.push("no_hosts: no host is watched yet (every host is new or paused): start a beacon on one");
+  }
+  for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (isAlerting(h.state)) problems.push(`${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`);
+  }
+  problems.push(...monitorProblems(monitor));
   if (problems.length > 0) return { ok: false, text: `${problems.join("\n")}\n` };
   const up = hosts.filter((h) => h.state === "up").length;
   return { ok: true, text: `ok: ${up} up\n` };
 }
 
-export function hostCheck(h: HostView): CheckAnswer {
-  if (isAlerting(h.state)) return { ok: false, text: `${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}\n` };
+/** `/v1/hosts/:id/check`: the same for one host; a host never seen is "can't tell", not green. */
+export function hostCheck(h: HostView, monitor: Monitor): CheckAnswer {
+  const problems: string[] = [];
+  if (isAlerting(h.state)) problems.push(`${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`);
+  if (h.state === "new") problems.push(`${h.id}: new (never beat): start its beacon`);
+  problems.push(...monitorProblems(monitor));
+  if (problems.length > 0) return { ok: false, text: `${problems.join("\n")}\n` };
   const seats = h.seats === null ? "" : `, ${h.seats} seats`;
   return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
 }

@@ -2,14 +2,52 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
 import { ledgerStub, type Observation, SUMMARY_THRESHOLD } from "../../worker/ledger.ts";
+import { type HostConfig, readHost } from "../../worker/store.ts";
 import { beat, cron, events, hook, runAlarm } from "./alerting.ts";
-import { enroll, testClock } from "./helpers.ts";
+import { admin, enroll, testClock } from "./helpers.ts";
 import { seedFleet } from "./seed.ts";
 
 const { at, freshDay } = testClock("2027-05-01T00:00:00Z");
 
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe("a deleted host", () => {
+  it("gets no more reminders, and a beat of it still in flight cannot bring it back", async () => {
+    const t0 = freshDay();
+    await hook("deleted", "deleted");
+    const host = await enroll("del-1", { repeatEvery: 600, labels: ["deleted"] });
+    await beat(host);
+    const down = at(t0 + 2_000);
+    await beat(host, { seats: 0 });
+    await runAlarm();
+    expect((await events("deleted")).map((e) => e.type)).toEqual(["host.transition"]);
+
+    const { epoch } = (await readHost(env.SEATWATCH_KV, "del-1")) as HostConfig;
+    expect((await admin("DELETE", "/v1/hosts/del-1")).status).toBe(204);
+    // A recovery accepted by an edge that still cached the host reaches the ledger with the old epoch.
+    const late = at(down + 5_000);
+    const stray = {
+      host: "del-1",
+      epoch,
+      state: "up" as const,
+      reason: null,
+      seats: 2,
+      minSeats: 1,
+      labels: ["deleted"],
+    };
+    await ledgerStub(env).observe(
+      [{ ...stray, lastSeen: late, since: late, at: late, alertAfter: 0, repeatEvery: 600 }],
+      null,
+    );
+    await runAlarm();
+    at(down + 600_000);
+    await runAlarm();
+    at(down + 1_200_000);
+    await runAlarm();
+    expect((await events("deleted")).map((e) => e.type)).toEqual(["host.transition"]);
+  });
 });
 
 describe("reminders", () => {

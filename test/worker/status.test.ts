@@ -2,8 +2,11 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
+import { hostView } from "../../worker/fleet.ts";
 import worker from "../../worker/index.ts";
 import { ledgerStub } from "../../worker/ledger.ts";
+import { DEFAULT_POLICY } from "../../worker/policy.ts";
+import { fleetCheck } from "../../worker/status.ts";
 import { admin, BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 
 afterEach(() => {
@@ -119,6 +122,12 @@ describe("health checks", () => {
     res = await call("/v1/hosts/c-blind/check");
     expect(res.status).toBe(503);
     res = await call("/v1/hosts/c-up/check");
+    expect([res.status, await res.text()]).toEqual([
+      503,
+      "monitor: stale (last cron run never): check the cron trigger\n",
+    ]);
+    await runCron(env.SEATWATCH_KV, ledgerStub(env), Date.now());
+    res = await call("/v1/hosts/c-up/check");
     expect([res.status, await res.text()]).toEqual([200, "ok: c-up up, 2 seats\n"]);
 
     // Storage is shared within this file: pause every other host so only c-up counts.
@@ -174,5 +183,29 @@ describe("host detail", () => {
     });
     const list = (await (await call("/v1/hosts")).json()) as { hosts: { id: string }[] };
     expect(list.hosts.map((h) => h.id)).toContain("delta");
+  });
+});
+
+describe("can't tell is never green", () => {
+  it("answers 503 for the check of a host that never beat", async () => {
+    await admin("PUT", "/v1/hosts/only-new", {});
+    await runCron(env.SEATWATCH_KV, ledgerStub(env), Date.now());
+    const res = await call("/v1/hosts/only-new/check");
+    expect([res.status, await res.text()]).toEqual([503, "only-new: new (never beat): start its beacon\n"]);
+  });
+
+  it("answers 503 no_hosts for a fleet whose hosts are all new or paused", () => {
+    const monitor = { lastCronAt: new Date().toISOString(), hostsEvaluated: 2, stale: false, undelivered: 0 };
+    const meta = (paused: boolean) => ({
+      epoch: "e",
+      createdAt: new Date().toISOString(),
+      hasKey: true,
+      policy: { ...DEFAULT_POLICY, paused },
+    });
+    const fleet = [hostView("n-1", meta(false), null, Date.now()), hostView("p-1", meta(true), null, Date.now())];
+    expect(fleetCheck(fleet, monitor)).toEqual({
+      ok: false,
+      text: "no_hosts: no host is watched yet (every host is new or paused): start a beacon on one\n",
+    });
   });
 });

@@ -1,22 +1,14 @@
 import { Hono } from "hono";
 import { now } from "../clock.ts";
 import type { AppEnv, Bindings } from "../env.ts";
-import { ApiError } from "../errors.ts";
 import { ingestBeat } from "../ingest.ts";
 import { beatObservation, ledgerStub } from "../ledger.ts";
+import { limitByClient } from "../rate-limit.ts";
 import type { BeatRecord, HostConfig } from "../store.ts";
 
 export const beats = new Hono<AppEnv>();
 
-beats.post("/v1/beats", async (c) => {
-  // Per client IP, before any storage read, so a flood of forged beats costs no KV operation.
-  const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-  const { success } = await c.env.BEAT_LIMITER.limit({ key: ip });
-  if (!success) {
-    throw new ApiError(429, "rate_limited", "too many requests from this address; retry in a minute", undefined, {
-      "retry-after": "60",
-    });
-  }
+beats.post("/v1/beats", limitByClient, async (c) => {
   const { host, record, previous } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
   // Rare (a verdict change), and announced within this push rather than at the next cron run.
   if (previous?.state !== record.state) c.executionCtx.waitUntil(tellLedger(c.env, host, record));

@@ -5,6 +5,7 @@ import { now } from "../clock.ts";
 import { enroll, issueToken } from "../enrollment.ts";
 import type { AppEnv } from "../env.ts";
 import { checkHostId } from "../hosts.ts";
+import { limitByClient } from "../rate-limit.ts";
 
 export const enrollment = new Hono<AppEnv>();
 
@@ -16,7 +17,7 @@ enrollment.post("/v1/hosts/:id/enrollment", requireAdmin, async (c) => {
   return c.json({ host: id, token, expiresAt }, 201);
 });
 
-enrollment.post("/v1/enroll", async (c) => {
+enrollment.post("/v1/enroll", limitByClient, async (c) => {
   const host = await enroll(c.req.raw, c.env.SEATWATCH_KV, now());
   return c.json({ enrolled: true, host: host.id, policy: host.policy });
 });

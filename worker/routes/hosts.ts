@@ -33,7 +33,8 @@ hosts.patch("/v1/hosts", requireAdmin, async (c) => {
 });
 
 hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
-  await removeHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  const removed = await removeHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  await ledgerStub(c.env).forget(removed.id, removed.epoch);
   return c.body(null, 204);
 });
 
@@ -81,6 +82,6 @@ hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
 
 hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {
   const { view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  const answer = hostCheck(view);
+  const answer = hostCheck(view, await ledgerStub(c.env).monitor(now()));
   return c.text(answer.text, answer.ok ? 200 : 503);
 });

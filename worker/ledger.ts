@@ -437,12 +437,20 @@ export class Ledger extends DurableObject<Bindings> {
     };
   }
 
-  /** What the read API needs from the ledger in one request: the monitor and each host's state and since. */
-  status(now: number): { monitor: Monitor; hosts: Record<string, LedgerHostState> } {
+  /**
+   * What the read API needs from the ledger in one request: the monitor and each host's state and
+   * since (only `only`'s, for one host's pages).
+   */
+  status(now: number, only?: string): { monitor: Monitor; hosts: Record<string, LedgerHostState> } {
     const hosts: Record<string, LedgerHostState> = {};
-    for (const row of this.sql.exec<{ id: string; state: State; since: number }>(
-      "SELECT id, state, since FROM hosts",
-    )) {
+    const rows =
+      only === undefined
+        ? this.sql.exec<{ id: string; state: State; since: number }>("SELECT id, state, since FROM hosts")
+        : this.sql.exec<{ id: string; state: State; since: number }>(
+            "SELECT id, state, since FROM hosts WHERE id = ?",
+            only,
+          );
+    for (const row of rows) {
       hosts[row.id] = { state: row.state, since: row.since };
     }
     return { monitor: this.monitor(now), hosts };

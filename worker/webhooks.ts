@@ -65,7 +65,20 @@ function urlProblem(value: unknown): string | null {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return `url must start with https:// (or http:// for a local receiver); got ${url.protocol}//`;
   }
+  if (url.protocol === "http:" && !isLocalHost(url.hostname)) {
+    return `http:// is only for local receivers (localhost, 127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16, *.local); use https:// for ${url.hostname}, alerts carry host names and reasons`;
+  }
   return null;
+}
+
+/** Loopback and private addresses: where a plain-http receiver does not cross the internet in clear text. */
+function isLocalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local") || host === "::1") return true;
+  const octets = host.split(".").map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return false;
+  const [a, b] = octets as [number, number, number, number];
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
 
 export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {

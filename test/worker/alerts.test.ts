@@ -271,3 +271,22 @@ describe("WATCHDOG_URL", () => {
     expect((await deliveries("watchdog")).map((d) => d.method)).toEqual(["GET", "GET"]);
   });
 });
+
+describe("since", () => {
+  it("is the ledger's on every read face once the ledger knows the state", async () => {
+    const t0 = freshDay();
+    const host = await enroll("since-1", { minSeats: 2 });
+    await beat(host, { seats: 2 });
+    // Raising minSeats makes the host low without a beat: KV's record cannot say since when.
+    await admin("PATCH", "/v1/hosts/since-1", { minSeats: 3 });
+    const judged = at(t0 + 60_000);
+    await cron(judged);
+    at(t0 + 90_000);
+    const detail = (await (await call("/v1/hosts/since-1")).json()) as { state: string; since: string | null };
+    const listed = (await (await call("/v1/hosts")).json()) as { hosts: { id: string; since: string | null }[] };
+    const status = (await (await call("/v1/status")).json()) as { hosts: { id: string; since: string | null }[] };
+    expect(detail).toMatchObject({ state: "low", since: new Date(judged).toISOString() });
+    expect(listed.hosts.find((h) => h.id === "since-1")?.since).toBe(detail.since);
+    expect(status.hosts.find((h) => h.id === "since-1")?.since).toBe(detail.since);
+  });
+});

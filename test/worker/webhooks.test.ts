@@ -41,6 +41,8 @@ describe("PUT /v1/webhooks/:name", () => {
   it.each([
     [{ url: "ftp://example.com/hook" }, "https://"],
     [{ url: "not a url" }, "does not parse"],
+    [{ url: "http://hooks.example.com/alert" }, "http:// is only for local receivers"],
+    [{ url: "http://172.32.0.1/alert" }, "http:// is only for local receivers"],
     [{ url: "https://example.com", format: "xml" }, "format must be one of"],
     [{ url: "https://example.com", secret: "hunter2" }, "whsec_"],
     [{ url: "https://example.com", labels: ["Bad Label"] }, "labels"],
@@ -50,6 +52,21 @@ describe("PUT /v1/webhooks/:name", () => {
     expect(error.message).toContain(hint);
     const listed = (await (await admin("GET", "/v1/webhooks")).json()) as Listed;
     expect(listed.webhooks.map((w) => w.name)).not.toContain("bad");
+  });
+
+  it("accepts http:// for loopback and private-network receivers", async () => {
+    for (const url of [
+      "http://127.0.0.1:9/h",
+      "http://localhost/h",
+      "http://[::1]/h",
+      "http://10.1.2.3/h",
+      "http://192.168.1.5/h",
+      "http://nas.local/h",
+    ]) {
+      const res = await admin("PUT", "/v1/webhooks/local", { url });
+      expect(res.status, url).toBeLessThan(300);
+    }
+    await admin("DELETE", "/v1/webhooks/local");
   });
 
   it("refuses an invalid name", async () => {

@@ -8,9 +8,8 @@ import { now } from "../clock.ts";
 import { Dashboard } from "../dashboard.tsx";
 import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "../dashboard-assets.ts";
 import type { AppEnv } from "../env.ts";
-import { loadFleet } from "../fleet.ts";
 import { readHistories } from "../history.ts";
-import { loadMonitor } from "../monitor.ts";
+import { loadWatchedFleet } from "../monitor.ts";
 
 export const dashboard = new Hono<AppEnv>();
 
@@ -39,7 +38,7 @@ const pageHeaders = secureHeaders({
 dashboard.get("/", requireRead(), pageHeaders, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
-  const [hosts, monitor] = await Promise.all([loadFleet(kv, at), loadMonitor(c.env, at)]);
+  const { fleet: hosts, monitor } = await loadWatchedFleet(c.env, at);
   const data = {
     hosts,
     histories: await readHistories(kv, hosts),

@@ -3,9 +3,10 @@ import { requireAdmin, requireRead } from "../auth.ts";
 import { jsonObject } from "../body.ts";
 import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
-import { hostView, loadFleet } from "../fleet.ts";
+import { hostView } from "../fleet.ts";
 import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../hosts.ts";
 import { ledgerStub } from "../ledger.ts";
+import { loadWatchedFleet, watchedHost } from "../monitor.ts";
 import { hostCheck, hostDetail, hostSummary } from "../status.ts";
 import { beatMeta, hostMeta, readBeat } from "../store.ts";
 import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../uptime.ts";
@@ -39,7 +40,7 @@ hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
 });
 
 hosts.get("/v1/hosts", requireRead(), async (c) => {
-  const fleet = await loadFleet(c.env.SEATWATCH_KV, now());
+  const { fleet } = await loadWatchedFleet(c.env, now());
   const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h), policy: h.policy }));
   return c.json({ hosts: list });
 });
@@ -54,7 +55,8 @@ async function loadHost(kv: KVNamespace, id: string) {
 
 hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
   const { at, host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  return c.json(hostDetail(host, view, record, at));
+  const watched = await watchedHost(c.env, view, at);
+  return c.json(hostDetail(host, watched.view, record, at));
 });
 
 /** Transitions listed per request; uptime always uses every one in the 30-day window. */
@@ -81,7 +83,8 @@ hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
 });
 
 hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {
-  const { view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  const answer = hostCheck(view, await ledgerStub(c.env).monitor(now()));
+  const { at, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
+  const watched = await watchedHost(c.env, view, at);
+  const answer = hostCheck(watched.view, watched.monitor);
   return c.text(answer.text, answer.ok ? 200 : 503);
 });

@@ -14,9 +14,9 @@ import { gzipSync } from "node:zlib";
 import { generateKeyPair } from "../protocol/keys.ts";
 import { signV1a } from "../protocol/signing.ts";
 import { startDevWorker } from "../scripts/dev-worker.ts";
+import { cpuMs } from "../scripts/proc.ts";
 import { makeBeat } from "../test/support/beats.ts";
 import { renderBadge } from "../worker/badge-svg.ts";
-import { cpuMs } from "./cpu.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");

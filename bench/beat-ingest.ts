@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { generateKeyPair, type KeyPair } from "../protocol/keys.ts";
 import { signV1a } from "../protocol/signing.ts";
 import { startDevWorker } from "../scripts/dev-worker.ts";
+import { cpuMs } from "../scripts/proc.ts";
 import { makeBeat } from "../test/support/beats.ts";
-import { cpuMs } from "./cpu.ts";
 
 const HOSTS = 100;
 const ROUNDS = 6;

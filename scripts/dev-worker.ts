@@ -3,9 +3,9 @@
  * the end-to-end tests. State persists under `persistTo`, so a restart keeps hosts and beats.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { workerdDescendants } from "./proc.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
@@ -39,19 +39,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-    return children.flatMap((child) => [child, ...descendants(child)]);
-  } catch {
-    return [];
-  }
 }
 
 export async function startDevWorker(options: DevWorkerOptions): Promise<DevWorker> {
@@ -120,14 +107,7 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
     url,
     port,
     process: child,
-    workerdPids: () =>
-      descendants(child.pid as number).filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/comm`, "utf8").trim().startsWith("workerd");
-        } catch {
-          return false;
-        }
-      }),
+    workerdPids: () => workerdDescendants(child.pid as number),
     stop,
   };
 }

@@ -79,14 +79,15 @@ export function reminderEvent(t: TransitionRecord, n: number, at: number, origin
   return { ...transitionEvent(t, origin), type: "host.reminder", id: reminderId(t.id, n), at: iso(at) as string };
 }
 
-export function testEvent(name: string, at: number, origin: string): AlertEvent {
+/** An event about the fleet rather than one host: no state, seats or times of its own. */
+function fleetEvent(type: AlertEvent["type"], id: string, reason: string, at: number, origin: string): AlertEvent {
   return {
-    type: "test",
-    id: `test.${name}.${at}`,
+    type,
+    id,
     host: "fleet",
     state: null,
     previous: null,
-    reason: "test",
+    reason,
     seats: null,
     minSeats: null,
     lastSeen: null,
@@ -94,6 +95,10 @@ export function testEvent(name: string, at: number, origin: string): AlertEvent 
     at: iso(at) as string,
     links: links(origin, "fleet"),
   };
+}
+
+export function testEvent(name: string, at: number, origin: string): AlertEvent {
+  return fleetEvent("test", `test.${name}.${at}`, "test", at, origin);
 }
 
 /** Alerting states read worse first, so a summary puts the worst news on top. */
@@ -121,19 +126,6 @@ export function summaryEvent(changes: AlertEvent[], at: number, origin: string):
       SEVERITY_ORDER.indexOf(a.state ?? "up") - SEVERITY_ORDER.indexOf(b.state ?? "up") || a.host.localeCompare(b.host),
   );
   const down = sorted.filter((c) => c.state !== "up").length;
-  return {
-    type: "fleet.summary",
-    id: summaryId(sorted, at),
-    host: "fleet",
-    state: null,
-    previous: null,
-    reason: `${changes.length} hosts changed: ${down} down or low, ${changes.length - down} recovered`,
-    seats: null,
-    minSeats: null,
-    lastSeen: null,
-    since: null,
-    at: iso(at) as string,
-    links: links(origin, "fleet"),
-    changes: sorted,
-  };
+  const reason = `${changes.length} hosts changed: ${down} down or low, ${changes.length - down} recovered`;
+  return { ...fleetEvent("fleet.summary", summaryId(sorted, at), reason, at, origin), changes: sorted };
 }

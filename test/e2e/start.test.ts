@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../../scripts/dev-worker.ts";
+import { descendants } from "../../scripts/proc.ts";
 import { Lab } from "../beacon/lab.ts";
 import { until } from "./harness.ts";
 
@@ -32,15 +33,6 @@ function freshCopy(): void {
     cpSync(join(ROOT, file), join(copy, file));
   }
   symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-    return children.map(Number).flatMap((child) => [child, ...descendants(child)]);
-  } catch {
-    return [];
-  }
 }
 
 it("runs the whole product, enrolls this machine, and stops everything on Ctrl-C", async () => {

@@ -9,10 +9,10 @@
  *                          so a bench inside workerd can measure the CPU of what it runs
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { cpuMs, workerdDescendants } from "../../scripts/proc.ts";
 
 export interface Delivery {
   method: string;
@@ -29,34 +29,9 @@ declare module "vitest" {
 
 const log = new Map<string, Delivery[]>();
 
-/** Clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
-const USER_HZ = 100;
-
+/** CPU time (ms) of the workerd processes this vitest started, for benches run inside workerd. */
 function workerdCpuMs(): number {
-  const parents = new Map<number, number>();
-  const cpu = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      parents.set(Number(entry), Number(fields[1]));
-      if (name === "workerd") cpu.set(Number(entry), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // The process exited while we looked.
-    }
-  }
-  let ticks = 0;
-  for (const [pid, t] of cpu) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) {
-      if (p === process.pid) {
-        ticks += t;
-        break;
-      }
-    }
-  }
-  return (ticks * 1000) / USER_HZ;
+  return cpuMs(workerdDescendants(process.pid));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

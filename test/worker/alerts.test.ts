@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MAX_ATTEMPTS, retryDelayMs, send } from "../../worker/alerts/delivery.ts";
 import { runCron } from "../../worker/cron.ts";
-import { MAX_ATTEMPTS, retryDelayMs, send } from "../../worker/delivery.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { beat, cron, deliveries, events, hook, receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, call, enroll, sendBeat, testClock } from "./helpers.ts";
 

@@ -1,8 +1,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { escapeLabelValue } from "../../worker/faces/metrics.ts";
 import worker from "../../worker/index.ts";
-import { escapeLabelValue } from "../../worker/metrics.ts";
 import { cron } from "./alerting.ts";
 import { BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 

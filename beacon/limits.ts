@@ -84,3 +84,6 @@ export const CLOCK_STEP_MS = 2_000;
 
 /** An operator's login shell may load nvm, brew shellenv and the like before printing its PATH. */
 export const LOGIN_SHELL_TIMEOUT_MS = 10_000;
+
+/** Placeholder until calibrated (bench/busy-cpu.ts). */
+export const DEFAULT_BUSY_CPU_PERCENT = 5;

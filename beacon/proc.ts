@@ -127,3 +127,79 @@ export function parsePasswd(text: string): PasswdEntry[] {
 export function readPasswd(): PasswdEntry[] {
   return parsePasswd(readText("/etc/passwd") ?? "");
 }
+
+/** Clock ticks per second in /proc/PID/stat times: USER_HZ, fixed at 100 by the kernel ABI on every arch we run. */
+export const TICKS_PER_SECOND = 100;
+
+/** The fields of /proc/PID/stat that activity and marks need (proc(5)). */
+export interface ProcessStat {
+  pid: number;
+  ppid: number;
+  /** Process group. */
+  pgrp: number;
+  /** The controlling terminal's device number; 0 when the process has none (Claude Code's hooks run so). */
+  ttyNr: number;
+  /** The foreground process group of the controlling terminal; -1 without one. */
+  tpgid: number;
+  /** User + system CPU, its own and its reaped children's (a tool that ran and exited between samples counts), in ticks. */
+  cpuTicks: number;
+  zombie: boolean;
+}
+
+/** Parses /proc/PID/stat; the comm (field 2) may hold spaces and ")", so fields are read after the last ")". */
+export function parseProcessStat(pid: number, text: string): ProcessStat | null {
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): ppid 4, pgrp 5, tty_nr 7, tpgid 8, utime 14, stime 15, cutime 16, cstime 17.
+  const number = (field: number) => Number(fields[field - 3]);
+  const values = [4, 5, 7, 8, 14, 15, 16, 17].map(number);
+  if (fields.length < 15 || values.some((value) => !Number.isSafeInteger(value))) return null;
+  const [ppid = 0, pgrp = 0, ttyNr = 0, tpgid = 0, utime = 0, stime = 0, cutime = 0, cstime = 0] = values;
+  return {
+    pid,
+    ppid,
+    pgrp,
+    ttyNr,
+    tpgid,
+    cpuTicks: utime + stime + cutime + cstime,
+    zombie: fields[0] === "Z" || fields[0] === "X",
+  };
+}
+
+export function readProcessStat(pid: number): ProcessStat | null {
+  const text = readText(`/proc/${pid}/stat`);
+  return text === null ? null : parseProcessStat(pid, text);
+}
+
+/** Children of every thread of `pid` (an agent may spawn from any of them); empty once it has exited. */
+function childPids(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const task of tasks) {
+    const listed = readText(`/proc/${pid}/task/${task}/children`);
+    if (listed === null) continue;
+    for (const child of listed.split(" ")) if (child !== "" && child !== "\n") children.push(Number(child));
+  }
+  return children;
+}
+
+/**
+ * `pid` and every process below it, each stat read once: a pane's process tree (DESIGN §3a reads its
+ * CPU, marks check its process groups). Bounded, so a fork bomb in a pane cannot stall a sample.
+ */
+export function processTree(pid: number, limit = 4_096): ProcessStat[] {
+  const tree: ProcessStat[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && tree.length < limit) {
+    const next = queue.shift() as number;
+    const stat = readProcessStat(next);
+    if (stat === null) continue;
+    tree.push(stat);
+    queue.push(...childPids(next));
+  }
+  return tree;
+}

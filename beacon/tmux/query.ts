@@ -12,7 +12,7 @@ import type { ObserveError, ObserveReason, Pane } from "../observe.ts";
 /**
  * Numeric fields first, tab-separated, free text last, so a tab in a command name cannot shift a
  * number. `pane_activity` does not exist and unknown variables expand to "" silently, so every
- * field used here is one tmux has had since 2.0.
+ * field used here is one tmux has had since 2.0, but `window_activity` (2.1: "" → null).
  */
 const FIELDS = [
   "pid",
@@ -21,6 +21,8 @@ const FIELDS = [
   "pane_pid",
   "version",
   "pane_id",
+  "window_index",
+  "window_activity",
   "session_name",
   "pane_current_command",
 ] as const;
@@ -163,7 +165,9 @@ function parseRows(stdout: string, target: QueryTarget, fail: Fail): QueryAnswer
       (dead !== "0" && dead !== "1") ||
       (deadStatus !== "" && whole(deadStatus) === null) ||
       whole(fields[3]) === null ||
-      !/^%\d+$/.test(fields[5] ?? "")
+      !/^%\d+$/.test(fields[5] ?? "") ||
+      whole(fields[6]) === null ||
+      (fields[7] !== "" && whole(fields[7]) === null)
     ) {
       return fail(
         "parse_error",
@@ -182,10 +186,13 @@ function parseRows(stdout: string, target: QueryTarget, fail: Fail): QueryAnswer
     panes.push({
       server: target.server?.pid ?? pid,
       id: fields[5] ?? "",
-      session: fields[6] ?? "",
-      command: fields[7] ?? "",
+      session: fields[8] ?? "",
+      command: fields[9] ?? "",
       dead: dead === "1",
       deadStatus: deadStatus === "" ? null : Number(deadStatus),
+      window: Number(fields[6]),
+      windowActivity: fields[7] === "" ? null : Number(fields[7]) * 1000,
+      panePid: Number(fields[3]),
     });
   }
   return { ok: true, panes, serverPid, version };

@@ -47,6 +47,9 @@ describe("the seat rule", () => {
     command,
     dead,
     deadStatus: null,
+    window: 0,
+    windowActivity: null,
+    panePid: 2,
   });
 
   it("treats login shells and shell paths as shells", () => {

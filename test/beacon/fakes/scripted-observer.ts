@@ -17,6 +17,10 @@ export function observation(scene: Scene): Observation {
     command: "claude",
     dead: false,
     deadStatus: null,
+    window: i,
+    windowActivity: null,
+    // No such process: a scripted pane has no process tree, so its activity reads as quiet.
+    panePid: 0,
   }));
   return {
     servers: [

@@ -84,10 +84,14 @@ async function main(): Promise<void> {
     for (let second = 1; second <= SECONDS; second += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const now = panePids.map(treeTicks);
-      now.forEach((ticks, i) => perSecond[i]?.push(grown(last[i] ?? new Map(), ticks)));
+      now.forEach((ticks, i) => {
+        perSecond[i]?.push(grown(last[i] ?? new Map(), ticks));
+      });
       last = now;
       if (second % 15 === 0) {
-        now.forEach((ticks, i) => perWindow[i]?.push(grown(windowStart[i] ?? new Map(), ticks)));
+        now.forEach((ticks, i) => {
+          perWindow[i]?.push(grown(windowStart[i] ?? new Map(), ticks));
+        });
         windowStart = now;
       }
       const nowSeconds = Math.floor(Date.now() / 1000);

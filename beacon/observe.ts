@@ -57,6 +57,8 @@ export interface Observation {
 
 export interface Observer {
   observe(): Promise<Observation>;
+  /** The visible text of some of a server's panes (`--waiting-pattern`), read locally; absent panes had none to give. */
+  paneText?(server: ServerObservation, panes: string[]): Promise<Map<string, string>>;
 }
 
 /** The first server error in scope, else `fallback`: one reason per beat, and the earliest is the most specific. */

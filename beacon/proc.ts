@@ -203,3 +203,10 @@ export function processTree(pid: number, limit = 4_096): ProcessStat[] {
   }
   return tree;
 }
+
+/** One variable of a process's starting environment (readable for our own processes, or as root); null when absent or hidden. */
+export function readEnvironment(pid: number, name: string): string | null {
+  const text = readText(`/proc/${pid}/environ`);
+  const entry = text?.split("\0").find((item) => item.startsWith(`${name}=`));
+  return entry === undefined ? null : entry.slice(name.length + 1);
+}

@@ -2,6 +2,7 @@
  * The beat: one signed observation of one host (DESIGN §4). This file is the only
  * definition of its shape; the beacon builds beats with it and the Worker validates them with it.
  */
+import type { Activity, SeatEntry } from "./activity.ts";
 import { describeHostIdProblem, hostIdProblem } from "./host.ts";
 import {
   INSTANCE_PATTERN,
@@ -68,6 +69,10 @@ export interface Beat {
   reason?: string;
   servers: BeatServer[];
   binaries?: BeatBinary[];
+  /** Seats at work (DESIGN §3a); absent from older beacons. */
+  activity?: Activity;
+  /** Waiting seats first, then quiet, then working; absent from older beacons and with `--no-seat-list`. */
+  seatList?: SeatEntry[];
   beacon: { version: string; node: string; uid: number };
 }
 

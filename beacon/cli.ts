@@ -400,7 +400,7 @@ async function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     hostProblem = error.message;
   }
-  const report = await runDoctor({ mode: config.mode, rule: config.rule, hostProblem, env });
+  const report = await runDoctor({ mode: config.mode, rule: config.rule, activity: config.activity, hostProblem, env });
   process.stdout.write(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
   if (report.blind) return EXIT.failed;
   return report.checks.every((check) => check.ok) ? EXIT.ok : EXIT.problems;

@@ -114,7 +114,7 @@ export function summarise(seats: JudgedSeat[], marks: boolean): Activity {
  */
 export function seatList(seats: JudgedSeat[]): SeatEntry[] {
   return [...seats]
-    .sort((a, b) => ORDER[a.state] - ORDER[b.state] || a.since - b.since || a.pane.localeCompare(b.pane))
+    .sort((a, b) => ORDER[a.state] - ORDER[b.state] || a.since - b.since || (a.pane < b.pane ? -1 : 1))
     .slice(0, MAX_SEAT_LIST)
     .map((seat) => {
       const entry: SeatEntry = {

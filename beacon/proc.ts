@@ -3,7 +3,7 @@
  * which binary started it. Each returns null (or nothing) when the kernel will not tell us, so
  * callers decide what "cannot see" means instead of guessing.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
 
 /** __SO_ACCEPTCON in /proc/net/unix's Flags column: the socket is listening. */
 const SO_ACCEPTCON = 0x10000;
@@ -143,17 +143,18 @@ export interface ProcessStat {
   tpgid: number;
   /** User + system CPU, its own and its reaped children's (a tool that ran and exited between samples counts), in ticks. */
   cpuTicks: number;
+  threads: number;
   zombie: boolean;
 }
 
 /** Parses /proc/PID/stat; the comm (field 2) may hold spaces and ")", so fields are read after the last ")". */
 export function parseProcessStat(pid: number, text: string): ProcessStat | null {
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // fields[0] is field 3 (state): ppid 4, pgrp 5, tty_nr 7, tpgid 8, utime 14, stime 15, cutime 16, cstime 17.
+  // fields[0] is field 3 (state): ppid 4, pgrp 5, tty_nr 7, tpgid 8, utime 14 … cstime 17, num_threads 20.
   const number = (field: number) => Number(fields[field - 3]);
-  const values = [4, 5, 7, 8, 14, 15, 16, 17].map(number);
-  if (fields.length < 15 || values.some((value) => !Number.isSafeInteger(value))) return null;
-  const [ppid = 0, pgrp = 0, ttyNr = 0, tpgid = 0, utime = 0, stime = 0, cutime = 0, cstime = 0] = values;
+  const values = [4, 5, 7, 8, 14, 15, 16, 17, 20].map(number);
+  if (fields.length < 18 || values.some((value) => !Number.isSafeInteger(value))) return null;
+  const [ppid = 0, pgrp = 0, ttyNr = 0, tpgid = 0, utime = 0, stime = 0, cutime = 0, cstime = 0, threads = 1] = values;
   return {
     pid,
     ppid,
@@ -161,26 +162,53 @@ export function parseProcessStat(pid: number, text: string): ProcessStat | null 
     ttyNr,
     tpgid,
     cpuTicks: utime + stime + cutime + cstime,
+    threads,
     zombie: fields[0] === "Z" || fields[0] === "X",
   };
 }
 
 export function readProcessStat(pid: number): ProcessStat | null {
-  const text = readText(`/proc/${pid}/stat`);
+  const text = readProcFile(`/proc/${pid}/stat`);
   return text === null ? null : parseProcessStat(pid, text);
 }
 
+/**
+ * A small /proc file read with one open, reads into a shared buffer, and close: a sample reads a few
+ * per seat, and readFileSync's fstat and allocation doubled that cost (bench/observe.ts).
+ */
+const procBuffer = Buffer.alloc(64 * 1024);
+function readProcFile(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  try {
+    let length = 0;
+    for (let n = 1; n > 0 && length < procBuffer.length; length += n) {
+      n = readSync(fd, procBuffer, length, procBuffer.length - length, null);
+    }
+    return procBuffer.toString("latin1", 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Children of every thread of `pid` (an agent may spawn from any of them); empty once it has exited. */
-function childPids(pid: number): number[] {
+function childPids(pid: number, threads: number): number[] {
   let tasks: string[];
   try {
-    tasks = readdirSync(`/proc/${pid}/task`);
+    // A single-threaded process's only task is itself: no directory to list.
+    tasks = threads === 1 ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
   const children: number[] = [];
   for (const task of tasks) {
-    const listed = readText(`/proc/${pid}/task/${task}/children`);
+    const listed = readProcFile(`/proc/${pid}/task/${task}/children`);
     if (listed === null) continue;
     for (const child of listed.split(" ")) if (child !== "" && child !== "\n") children.push(Number(child));
   }
@@ -199,7 +227,7 @@ export function processTree(pid: number, limit = 4_096): ProcessStat[] {
     const stat = readProcessStat(next);
     if (stat === null) continue;
     tree.push(stat);
-    queue.push(...childPids(next));
+    queue.push(...childPids(next, stat.threads));
   }
   return tree;
 }

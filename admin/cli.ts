@@ -2,7 +2,7 @@
  * seatwatch: the operator's CLI (DESIGN §9). One file per command under commands/; this file
  * dispatches, and turns the three kinds of failure into the documented exit codes.
  */
-import pkg from "../package.json";
+import { version } from "../package.json";
 import { UsageError } from "./args.ts";
 import { ApiRefused, Unreachable } from "./client.ts";
 import { apply } from "./commands/apply.ts";
@@ -56,7 +56,7 @@ ${EXIT_HELP}
 async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
   if (name === "--version" || name === "-V") {
-    io.stdout.write(`${pkg.version}\n`);
+    io.stdout.write(`${version}\n`);
     return EXIT.ok;
   }
   if (name === undefined || name === "help" || name === "-h" || name === "--help") {

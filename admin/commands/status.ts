@@ -107,7 +107,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
   });
 
-async function watch(api: Api, io: Io, json: boolean, intervalMs: number, count: number): Promise<number> {
+export async function watch(api: Api, io: Io, json: boolean, intervalMs: number, count: number): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);

@@ -3,12 +3,14 @@
  * code, and errors that name the fix. One Worker for the file; each test uses its own host ids.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../package.json";
+import type { Beat } from "../../protocol/beat.ts";
 import type { KeyPair } from "../../protocol/keys.ts";
 import { triggerCron } from "../../scripts/dev-worker.ts";
+import type { Host } from "../support/live-worker.ts";
 import { type Rig, startRig } from "./rig.ts";
 
 let rig: Rig;
@@ -20,6 +22,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.stop();
 });
+
+/** The Worker takes one beat a second per host (429 otherwise); the previous test's beat may be that recent. */
+async function beatUntilAccepted(host: Host, beat: Partial<Beat>): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    if ((await rig.worker.beat(host, beat)).status === 202) return;
+    await new Promise((r) => setTimeout(r, 1100));
+  }
+  throw new Error(`no beat of ${host.id} was accepted`);
+}
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
@@ -113,6 +124,18 @@ describe("help, version and settings", () => {
     expect(run.stderr).toContain("set SEATWATCH_ADMIN_TOKEN, or pass --token-file FILE");
     expect(rig.seen.length).toBe(before);
   });
+
+  it("against a local Worker, finds the admin token in ./.dev.vars as npm start writes it", async () => {
+    const dev = join(rig.dir, "dev");
+    mkdirSync(dev);
+    writeFileSync(join(dev, ".dev.vars"), `ADMIN_TOKEN=${rig.worker.adminToken}\n`);
+    const ok = await rig.cli(["webhooks", "list", "--json"], { cwd: dev, env: { SEATWATCH_ADMIN_TOKEN: undefined } });
+    expect(ok.code).toBe(0);
+    writeFileSync(join(dev, ".dev.vars"), "ADMIN_TOKEN=stale\n");
+    const stale = await rig.cli(["webhooks", "list"], { cwd: dev, env: { SEATWATCH_ADMIN_TOKEN: undefined } });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(`the admin token from ADMIN_TOKEN in ${join(dev, ".dev.vars")} was refused`);
+  });
 });
 
 describe("status", () => {
@@ -129,7 +152,7 @@ describe("status", () => {
   it("--json gives the status document and the check; exit 4 when the fleet is not healthy", async () => {
     const host = await rig.worker.enroll("st-low", { minSeats: 3 });
     lowKeys = host.keys;
-    expect((await rig.worker.beat(host, { seats: 1 })).status).toBe(202);
+    await beatUntilAccepted(host, { seats: 1 });
     const run = await rig.cli(["status", "--json"]);
     expect(run.code).toBe(4);
     const doc = json(run.stdout) as {
@@ -142,12 +165,12 @@ describe("status", () => {
 
   it("--watch piped prints one line per host, then a line for each change, and stops after --count polls", async () => {
     let beaten = false;
-    const run = await rig.cli(["status", "--watch", "--interval", "0.5", "--count", "4"], {
+    const run = await rig.cli(["status", "--watch", "--interval", "0.5", "--count", "8"], {
       onStdout: (out) => {
         if (beaten || !out.includes("st-up")) return;
         beaten = true;
         // Between polls st-low gets its seats back: the next poll prints that change, and only that.
-        void rig.worker.beat({ id: "st-low", keys: lowKeys }, { seats: 3 });
+        void beatUntilAccepted({ id: "st-low", keys: lowKeys }, { seats: 3 });
       },
     });
     const lines = run.stdout.trimEnd().split("\n");
@@ -305,5 +328,42 @@ describe("webhooks", () => {
     const again = await rig.cli(["webhooks", "rm", "w-bad"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("404 unknown_webhook");
+  });
+});
+
+describe("maintenance", () => {
+  it("add checks the window before sending anything: a bad zone or time is exit 2, naming the flag", async () => {
+    const before = rig.seen.length;
+    const zone = await rig.cli([
+      "maintenance",
+      "add",
+      "w",
+      "--days",
+      "mon-fri",
+      "--from",
+      "22:00",
+      "--to",
+      "06:00",
+      "--tz",
+      "Mars/Base",
+    ]);
+    expect(zone.code).toBe(2);
+    expect(zone.stderr).toContain('--tz must be an IANA time zone such as "Europe/Berlin" or "UTC" (got "Mars/Base")');
+    const time = await rig.cli([
+      "maintenance",
+      "add",
+      "w",
+      "--days",
+      "weekdays",
+      "--from",
+      "22:00",
+      "--to",
+      "06:00",
+      "--tz",
+      "UTC",
+    ]);
+    expect(time.code).toBe(2);
+    expect(time.stderr).toContain("--days must be day names and ranges");
+    expect(rig.seen.length).toBe(before);
   });
 });

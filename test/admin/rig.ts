@@ -32,6 +32,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  /** Default: the rig's directory, which has no .dev.vars. */
+  cwd?: string;
   /** Called with stdout as it grows, while the CLI runs. */
   onStdout?: (stdout: string) => void;
 }
@@ -113,7 +115,7 @@ export async function startRig(): Promise<Rig> {
       return new Promise((resolve) => {
         const child = spawn(process.execPath, [bin, ...args], {
           // A directory with no .dev.vars, and only the settings each test gives.
-          cwd: dir,
+          cwd: options.cwd ?? dir,
           env: { PATH: process.env.PATH, SEATWATCH_URL: url, SEATWATCH_ADMIN_TOKEN: worker.adminToken, ...options.env },
           stdio: ["pipe", "pipe", "pipe"],
         });

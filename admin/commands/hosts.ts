@@ -251,6 +251,9 @@ export const hosts: Command = {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
+    if (positionals[0] === "list" && positionals[1] !== undefined) {
+      throw new UsageError(`list takes no HOST (got ${JSON.stringify(positionals[1])})`);
+    }
     return run(positionals[0], positionals[1], values, io);
   },
 };

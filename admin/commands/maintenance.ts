@@ -155,6 +155,9 @@ export const maintenance: Command = {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
+    if (positionals[0] === "list" && positionals[1] !== undefined) {
+      throw new UsageError(`list takes no NAME (got ${JSON.stringify(positionals[1])})`);
+    }
     return run(positionals[0], positionals[1], values, io);
   },
 };

@@ -53,7 +53,9 @@ async function snapshot(api: Api): Promise<Snapshot> {
   return { status: status.body, check: { ok: check.status === 200, text: check.body.trimEnd() } };
 }
 
-export function renderStatus({ status, check }: Snapshot, url: string, now: number): string {
+/** Ages are taken at the Worker's `generatedAt`, so they agree with the Worker whatever this clock says. */
+export function renderStatus({ status, check }: Snapshot, url: string): string {
+  const now = Date.parse(status.generatedAt);
   const counts = Object.entries(status.counts)
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${n} ${state}`)
@@ -131,7 +133,7 @@ export async function watch(api: Api, io: Io, json: boolean, intervalMs: number,
     code = current.check.ok ? EXIT.ok : EXIT.unhealthy;
     if (json) io.stdout.write(`${JSON.stringify(current)}\n`);
     else if (tty) {
-      const screen = renderStatus(current, api.settings.url, Date.now()).replace(/\n/g, "\x1b[K\n");
+      const screen = renderStatus(current, api.settings.url).replace(/\n/g, "\x1b[K\n");
       io.stdout.write(`\x1b[H${screen}\x1b[J`);
     } else for (const line of changedLines(previous, current)) io.stdout.write(`${line}\n`);
     previous = current;
@@ -161,7 +163,7 @@ export const status: Command = {
     }
     const current = await snapshot(api);
     if (json) io.stdout.write(`${JSON.stringify(current, null, 2)}\n`);
-    else io.stdout.write(renderStatus(current, api.settings.url, Date.now()));
+    else io.stdout.write(renderStatus(current, api.settings.url));
     return current.check.ok ? EXIT.ok : EXIT.unhealthy;
   },
 };

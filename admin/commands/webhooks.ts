@@ -169,6 +169,9 @@ export const webhooks: Command = {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
+    if (positionals[0] === "list" && positionals[1] !== undefined) {
+      throw new UsageError(`list takes no NAME (got ${JSON.stringify(positionals[1])})`);
+    }
     return run(positionals[0], positionals[1], values, io);
   },
 };

@@ -1,36 +1,35 @@
 /**
- * The host policy as the CLI checks it before any write (DESIGN §2). The Worker validates again
- * and is the authority; this copy exists so an invalid fleet file is refused whole, with its line
- * numbers, before the first request. The Worker's own schema lives in worker/ (not importable from
- * here); when it moves to protocol/, this file should import it instead.
+ * The host policy as the CLI checks it before any write (DESIGN §2): protocol/policy.ts's schema
+ * and defaults, plus the seats-at-work fields (§3a) that protocol/ does not have yet — defined here
+ * until they land there, and refused before any write by a Worker that does not report them.
+ * The Worker validates again and is the authority; this check exists so an invalid fleet file is
+ * refused whole, with its line numbers, before the first request.
  */
+import {
+  GRACE_RANGE,
+  LABEL_PATTERN,
+  MAX_HOLD_SECONDS,
+  MAX_LABELS,
+  DEFAULT_POLICY as PROTOCOL_DEFAULTS,
+  type Policy as ProtocolPolicy,
+} from "../protocol/policy.ts";
+import { STATES as PROTOCOL_STATES } from "../protocol/verdict.ts";
 
-export interface Policy {
-  minSeats: number;
-  graceSeconds: number;
-  alertAfter: number;
-  repeatEvery: number;
-  labels: string[];
-  paused: boolean;
-  /** ISO 8601; a time in the past means resumed. */
-  pausedUntil: string | null;
+export interface Policy extends ProtocolPolicy {
+  /** 0 = off. */
   maxWaitSeconds: number;
+  /** 0 = off. */
   minWorking: number;
+  /** 0 = off. */
   maxQuietSeconds: number;
 }
 
 export type PolicyField = keyof Policy;
 export type PolicySpec = Partial<Policy>;
 
-/** DESIGN §2's defaults: what a field the file leaves out means. */
+/** What a field the file leaves out means: protocol/'s defaults, and DESIGN §2's for the §3a fields. */
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
-  minSeats: 1,
-  graceSeconds: 300,
-  alertAfter: 0,
-  repeatEvery: 21_600,
-  labels: [],
-  paused: false,
-  pausedUntil: null,
+  ...PROTOCOL_DEFAULTS,
   maxWaitSeconds: 900,
   minWorking: 0,
   maxQuietSeconds: 0,
@@ -38,13 +37,10 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
 
 export const POLICY_FIELDS = Object.keys(DEFAULT_POLICY) as PolicyField[];
 
-export const LABEL_PATTERN = /^[a-z0-9_-]{1,32}$/;
-export const MAX_LABELS = 8;
 const MAX_COUNT = 100_000;
-const MAX_HOLD_SECONDS = 30 * 86_400;
 
-/** Every state a host can be in (DESIGN §2): what a webhook's `states` may name. */
-export const STATES = ["up", "low", "stalled", "waiting", "blind", "error", "silent", "new", "paused"] as const;
+/** Every state a host can be in (DESIGN §2), `waiting` and `stalled` (§3a) included: what a webhook's `states` may name. */
+export const STATES: readonly string[] = [...new Set([...PROTOCOL_STATES, "waiting", "stalled"])];
 
 type Check = (value: unknown) => string | null;
 
@@ -64,7 +60,7 @@ export function labelsProblem(value: unknown): string | null {
 
 const CHECKS: Record<PolicyField, Check> = {
   minSeats: intIn(0, MAX_COUNT),
-  graceSeconds: intIn(30, 86_400),
+  graceSeconds: intIn(GRACE_RANGE.min, GRACE_RANGE.max),
   alertAfter: intIn(0, MAX_HOLD_SECONDS),
   repeatEvery: (value) => (value === 0 ? null : intIn(60, MAX_HOLD_SECONDS, ", or 0 for no reminders")(value)),
   labels: labelsProblem,

@@ -16,7 +16,7 @@ import { signV1a } from "../protocol/signing.ts";
 import { startDevWorker } from "../scripts/dev-worker.ts";
 import { cpuMs } from "../scripts/proc.ts";
 import { makeBeat } from "../test/support/beats.ts";
-import { renderBadge } from "../worker/badge-svg.ts";
+import { renderBadge } from "../worker/faces/badge-svg.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");

@@ -6,10 +6,10 @@
 import type { Bytes } from "../protocol/base64.ts";
 import { validateBeat } from "../protocol/beat.ts";
 import { decodePublicKey, generateKeyPair, importPublicKey } from "../protocol/keys.ts";
+import { DEFAULT_POLICY } from "../protocol/policy.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../protocol/signing.ts";
+import { verdict } from "../protocol/verdict.ts";
 import { makeBeat } from "../test/support/beats.ts";
-import { DEFAULT_POLICY } from "../worker/policy.ts";
-import { verdict } from "../worker/verdict.ts";
 
 const N = 2000;
 const pair = await generateKeyPair();

@@ -8,9 +8,9 @@ import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const COMMITTED = join(ROOT, "worker/worker-configuration.d.ts");
+const COMMITTED = join(ROOT, "worker-configuration.d.ts");
 // Beside the committed file, so the generated relative imports (./index) come out the same.
-const fresh = join(ROOT, "worker/.worker-configuration.check.d.ts");
+const fresh = join(ROOT, ".worker-configuration.check.d.ts");
 try {
   execFileSync(
     process.execPath,
@@ -18,6 +18,7 @@ try {
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "types",
       fresh,
+      "--include-runtime=false",
       "--strict-vars=false",
       "--env-file",
       "/dev/null",
@@ -27,7 +28,7 @@ try {
   // Line 2 names the command and path that generated the file; everything after it must match.
   const body = (file: string) => readFileSync(file, "utf8").split("\n").slice(2).join("\n");
   if (body(fresh) !== body(COMMITTED)) {
-    console.error("worker/worker-configuration.d.ts is out of date with wrangler.toml: run `npm run types`");
+    console.error("worker-configuration.d.ts is out of date with wrangler.toml: run `npm run types`");
     process.exit(1);
   }
 } finally {

@@ -5,9 +5,10 @@
  * their last beat stored — silence, mostly. The KV namespace and the ledger are parameters, so a
  * test or a bench can count every operation.
  */
-import type { CronRun, Ledger, Observation } from "./ledger.ts";
-import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
-import { verdict } from "./verdict.ts";
+
+import { verdict } from "../protocol/verdict.ts";
+import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./fleet/store.ts";
+import type { CronRun, Ledger, Observation } from "./ledger/ledger.ts";
 
 /** Hosts per ledger request: keeps each request's body and the ledger's synchronous work bounded. */
 export const HANDOFF_BATCH = 1_000;

@@ -6,8 +6,8 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { pingWatchdog, runCron } from "./cron.ts";
 import type { AppEnv, Bindings } from "./env.ts";
-import { ApiError, errorBody } from "./errors.ts";
-import { ledgerStub } from "./ledger.ts";
+import { ApiError, errorBody } from "./http/errors.ts";
+import { ledgerStub } from "./ledger/ledger.ts";
 import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
@@ -52,7 +52,7 @@ app.onError((err, c) => {
   return c.json(errorBody("internal_error", `unexpected error; quote request id ${requestId} when reporting it`), 500);
 });
 
-export { Ledger } from "./ledger.ts";
+export { Ledger } from "./ledger/ledger.ts";
 
 export default {
   fetch: app.fetch,

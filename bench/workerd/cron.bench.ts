@@ -6,12 +6,12 @@
  */
 import { env } from "cloudflare:workers";
 import { inject, it } from "vitest";
+import { verdict } from "../../protocol/verdict.ts";
 import { countingKv, seedFleet } from "../../test/worker/seed.ts";
 import { runCron } from "../../worker/cron.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
-import type { HostMeta } from "../../worker/store.ts";
-import { type BeatRecord, type HostConfig, listWithMeta } from "../../worker/store.ts";
-import { verdict } from "../../worker/verdict.ts";
+import type { HostMeta } from "../../worker/fleet/store.ts";
+import { type BeatRecord, type HostConfig, listWithMeta } from "../../worker/fleet/store.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 
 const HOSTS = 10_000;
 const SILENT_EVERY = 100;

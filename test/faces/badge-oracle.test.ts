@@ -4,8 +4,8 @@
  */
 import { makeBadge } from "badge-maker";
 import { describe, expect, it } from "vitest";
-import { BADGE_COLORS, BADGE_STYLES, type BadgeColor, renderBadge, textWidth } from "../../worker/badge-svg.ts";
-import { FIRST_CODE_POINT, LAST_CODE_POINT, RUNS } from "../../worker/badge-widths.ts";
+import { BADGE_COLORS, BADGE_STYLES, type BadgeColor, renderBadge, textWidth } from "../../worker/faces/badge-svg.ts";
+import { FIRST_CODE_POINT, LAST_CODE_POINT, RUNS } from "../../worker/generated/badge-widths.ts";
 
 const COLORS = Object.keys(BADGE_COLORS) as BadgeColor[];
 

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../../worker/policy.ts";
+import { DEFAULT_POLICY } from "../../protocol/policy.ts";
 import { makeBeat } from "../support/beats.ts";
 import { type Host, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 

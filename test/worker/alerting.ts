@@ -8,9 +8,9 @@ import {
 import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import type { Beat } from "../../protocol/beat.ts";
-import type { AlertEvent } from "../../worker/alert.ts";
+import type { AlertEvent } from "../../worker/alerts/event.ts";
 import worker from "../../worker/index.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { admin, type Enrolled, signedBeat } from "./helpers.ts";
 
 declare module "vitest" {

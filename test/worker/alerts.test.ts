@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MAX_ATTEMPTS, retryDelayMs, send } from "../../worker/alerts/delivery.ts";
 import { runCron } from "../../worker/cron.ts";
-import { MAX_ATTEMPTS, retryDelayMs, send } from "../../worker/delivery.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { beat, cron, deliveries, events, hook, receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, call, enroll, sendBeat, testClock } from "./helpers.ts";
 
@@ -192,6 +192,7 @@ describe("the outbox", () => {
     const check = await call("/v1/check");
     expect(check.status).toBe(503);
     expect(await check.text()).toContain("alerts: 1 undelivered after all retries (GET /v1/webhooks)");
+    expect((await (await call("/metrics")).text()).split("\n")).toContain("seatwatch_alerts_undelivered 1");
 
     await admin("PUT", "/v1/webhooks/dead", { url: receiverUrl("dead-fixed"), labels: ["dead"] });
     expect(

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { countingKv, seedFleet } from "./seed.ts";
 
 const HOSTS = 10_000;

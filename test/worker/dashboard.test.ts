@@ -1,10 +1,10 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Dashboard } from "../../worker/dashboard.tsx";
-import { hostView } from "../../worker/fleet.ts";
+import { DEFAULT_POLICY } from "../../protocol/policy.ts";
+import { Dashboard } from "../../worker/faces/dashboard.tsx";
+import { hostView } from "../../worker/fleet/view.ts";
 import worker from "../../worker/index.ts";
-import { DEFAULT_POLICY } from "../../worker/policy.ts";
 import { cron } from "./alerting.ts";
 import { BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 

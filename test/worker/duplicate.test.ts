@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DUPLICATE_WARNING_MS } from "../../worker/duplicate.ts";
+import { DUPLICATE_WARNING_MS } from "../../worker/fleet/duplicate.ts";
 import { call, type Enrolled, enroll, sendBeat } from "./helpers.ts";
 
 let clock = Date.parse("2027-10-01T00:00:00Z");

@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateKeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
-import { removeHost } from "../../worker/hosts.ts";
+import { removeHost } from "../../worker/fleet/hosts.ts";
+import { ingestBeat } from "../../worker/fleet/ingest.ts";
 import worker from "../../worker/index.ts";
-import { ingestBeat } from "../../worker/ingest.ts";
 import {
   admin,
   BASE,

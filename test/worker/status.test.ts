@@ -1,12 +1,12 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_POLICY } from "../../protocol/policy.ts";
 import { runCron } from "../../worker/cron.ts";
-import { hostView } from "../../worker/fleet.ts";
+import { fleetCheck } from "../../worker/faces/status.ts";
+import { hostView } from "../../worker/fleet/view.ts";
 import worker from "../../worker/index.ts";
-import { ledgerStub } from "../../worker/ledger.ts";
-import { DEFAULT_POLICY } from "../../worker/policy.ts";
-import { fleetCheck } from "../../worker/status.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { admin, BASE, call, enroll, expectError, sendBeat } from "./helpers.ts";
 
 afterEach(() => {

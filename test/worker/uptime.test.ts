@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type StateChange, UPTIME_NOTE, uptime, uptimeWindows } from "../../worker/uptime.ts";
+import { type StateChange, UPTIME_NOTE, uptime, uptimeWindows } from "../../worker/faces/uptime.ts";
 import { beat, cron } from "./alerting.ts";
 import { admin, call, enroll, expectError } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type Policy } from "../../worker/policy.ts";
-import { type ObservationRecord, verdict } from "../../worker/verdict.ts";
+import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
+import { type ObservationRecord, verdict } from "../../protocol/verdict.ts";
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
 const policy = (p: Partial<Policy> = {}): Policy => ({ ...DEFAULT_POLICY, ...p });

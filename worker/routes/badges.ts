@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import { hostIdProblem } from "../../protocol/host.ts";
-import { requireRead } from "../auth.ts";
+import type { AppEnv } from "../env.ts";
 import {
   type BadgeFace,
   badgeLabel,
@@ -11,13 +11,13 @@ import {
   hostFace,
   shieldsEndpoint,
   UNKNOWN_FACE,
-} from "../badge.ts";
-import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../badge-svg.ts";
-import { now } from "../clock.ts";
-import type { AppEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { hostView, loadFleet } from "../fleet.ts";
-import { beatMeta, hostMeta, readBeat, readHost } from "../store.ts";
+} from "../faces/badge.ts";
+import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
+import { beatMeta, hostMeta, readBeat, readHost } from "../fleet/store.ts";
+import { hostView, loadFleet } from "../fleet/view.ts";
+import { requireRead } from "../http/auth.ts";
+import { now } from "../http/clock.ts";
+import { ApiError } from "../http/errors.ts";
 
 export const badges = new Hono<AppEnv>();
 

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
-import { now } from "../clock.ts";
+import type { BeatAccepted } from "../../protocol/answers.ts";
 import type { AppEnv, Bindings } from "../env.ts";
-import { ingestBeat } from "../ingest.ts";
-import { beatObservation, ledgerStub } from "../ledger.ts";
-import { limitByClient } from "../rate-limit.ts";
-import type { BeatRecord, HostConfig } from "../store.ts";
+import { ingestBeat } from "../fleet/ingest.ts";
+import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import { now } from "../http/clock.ts";
+import { limitByClient } from "../http/rate-limit.ts";
+import { beatObservation, ledgerStub } from "../ledger/ledger.ts";
 
 export const beats = new Hono<AppEnv>();
 
@@ -12,7 +13,13 @@ beats.post("/v1/beats", limitByClient, async (c) => {
   const { host, record, previous } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
   // Rare (a verdict change), and announced within this push rather than at the next cron run.
   if (previous?.state !== record.state) c.executionCtx.waitUntil(tellLedger(c.env, host, record));
-  return c.json({ accepted: true, state: record.state, reason: record.reason, minSeats: host.policy.minSeats }, 202);
+  const answer: BeatAccepted = {
+    accepted: true,
+    state: record.state,
+    reason: record.reason,
+    minSeats: host.policy.minSeats,
+  };
+  return c.json(answer, 202);
 });
 
 /** A lost request is repaired by the cron, which hands recently changed hosts over again. */

@@ -3,13 +3,13 @@ import { type Context, Hono } from "hono";
 import { etag } from "hono/etag";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
-import { requireRead } from "../auth.ts";
-import { now } from "../clock.ts";
-import { Dashboard } from "../dashboard.tsx";
-import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "../dashboard-assets.ts";
 import type { AppEnv } from "../env.ts";
-import { readHistories } from "../history.ts";
-import { loadWatchedFleet } from "../monitor.ts";
+import { Dashboard } from "../faces/dashboard.tsx";
+import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "../faces/dashboard-assets.ts";
+import { loadWatchedFleet } from "../faces/monitor.ts";
+import { readHistories } from "../fleet/history.ts";
+import { requireRead } from "../http/auth.ts";
+import { now } from "../http/clock.ts";
 
 export const dashboard = new Hono<AppEnv>();
 

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { requireAdmin } from "../auth.ts";
-import { jsonObject } from "../body.ts";
-import { now } from "../clock.ts";
-import { enroll, issueToken } from "../enrollment.ts";
 import type { AppEnv } from "../env.ts";
-import { checkHostId } from "../hosts.ts";
-import { limitByClient } from "../rate-limit.ts";
+import { enroll, issueToken } from "../fleet/enrollment.ts";
+import { checkHostId } from "../fleet/hosts.ts";
+import { requireAdmin } from "../http/auth.ts";
+import { jsonObject } from "../http/body.ts";
+import { now } from "../http/clock.ts";
+import { limitByClient } from "../http/rate-limit.ts";
 
 export const enrollment = new Hono<AppEnv>();
 

@@ -1,15 +1,15 @@
 import { Hono } from "hono";
-import { requireAdmin, requireRead } from "../auth.ts";
-import { jsonObject } from "../body.ts";
-import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
-import { hostView } from "../fleet.ts";
-import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../hosts.ts";
-import { ledgerStub } from "../ledger.ts";
-import { loadWatchedFleet, watchedHost } from "../monitor.ts";
-import { hostCheck, hostDetail, hostSummary } from "../status.ts";
-import { beatMeta, hostMeta, readBeat } from "../store.ts";
-import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../uptime.ts";
+import { loadWatchedFleet, watchedHost } from "../faces/monitor.ts";
+import { hostCheck, hostDetail, hostSummary } from "../faces/status.ts";
+import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../faces/uptime.ts";
+import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../fleet/hosts.ts";
+import { beatMeta, hostMeta, readBeat } from "../fleet/store.ts";
+import { hostView } from "../fleet/view.ts";
+import { requireAdmin, requireRead } from "../http/auth.ts";
+import { jsonObject } from "../http/body.ts";
+import { now } from "../http/clock.ts";
+import { ledgerStub } from "../ledger/ledger.ts";
 
 export const hosts = new Hono<AppEnv>();
 

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { requireRead } from "../auth.ts";
-import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
-import { loadFleet } from "../fleet.ts";
-import { METRICS_CONTENT_TYPE, metricsText } from "../metrics.ts";
-import { loadMonitor } from "../monitor.ts";
+import { METRICS_CONTENT_TYPE, metricsText } from "../faces/metrics.ts";
+import { loadMonitor } from "../faces/monitor.ts";
+import { loadFleet } from "../fleet/view.ts";
+import { requireRead } from "../http/auth.ts";
+import { now } from "../http/clock.ts";
 
 export const metrics = new Hono<AppEnv>();
 

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { requireRead } from "../auth.ts";
-import { now } from "../clock.ts";
 import type { AppEnv } from "../env.ts";
-import { loadWatchedFleet } from "../monitor.ts";
-import { fleetCheck, statusDocument, statusTable } from "../status.ts";
+import { loadWatchedFleet } from "../faces/monitor.ts";
+import { fleetCheck, statusDocument, statusTable } from "../faces/status.ts";
+import { requireRead } from "../http/auth.ts";
+import { now } from "../http/clock.ts";
 
 export const status = new Hono<AppEnv>();
 

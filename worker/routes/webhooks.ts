@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { requireAdmin } from "../auth.ts";
-import { jsonObject } from "../body.ts";
-import { now } from "../clock.ts";
+import { checkWebhookName, parseWebhookInput } from "../alerts/webhooks.ts";
 import type { AppEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { ledgerStub } from "../ledger.ts";
-import { checkWebhookName, parseWebhookInput } from "../webhooks.ts";
+import { requireAdmin } from "../http/auth.ts";
+import { jsonObject } from "../http/body.ts";
+import { now } from "../http/clock.ts";
+import { ApiError } from "../http/errors.ts";
+import { ledgerStub } from "../ledger/ledger.ts";
 
 export const webhooks = new Hono<AppEnv>();
 

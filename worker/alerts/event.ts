@@ -1,0 +1,131 @@
+/**
+ * What the ledger announces (DESIGN §4): one event shape, the `json` format's body, from which
+ * every other format is rendered at send time. Times are ISO 8601; `id` doubles as `webhook-id`,
+ * so a transition keeps its id across retries and a reminder gets `<transition id>.r<n>`.
+ */
+import type { State } from "../../protocol/verdict.ts";
+
+export type AlertType = "host.transition" | "host.reminder" | "fleet.summary" | "test";
+
+export interface AlertEvent {
+  type: AlertType;
+  id: string;
+  host: string;
+  state: State | null;
+  previous: State | null;
+  reason: string | null;
+  seats: number | null;
+  minSeats: number | null;
+  lastSeen: string | null;
+  since: string | null;
+  at: string;
+  links: { host: string; badge: string };
+  /** Only on `fleet.summary`: the transitions it stands for. */
+  changes?: AlertEvent[];
+}
+
+/** A transition as the ledger records it; `since` and times are unix ms. */
+export interface TransitionRecord {
+  id: string;
+  host: string;
+  state: State;
+  previous: State;
+  reason: string | null;
+  seats: number | null;
+  minSeats: number;
+  lastSeen: number | null;
+  since: number;
+  at: number;
+}
+
+/** DESIGN §6: a transition's id is host + state + since, so every path that sees it names it alike. */
+export function transitionId(host: string, state: State, since: number): string {
+  return `${host}.${state}.${since}`;
+}
+
+export function reminderId(transition: string, n: number): string {
+  return `${transition}.r${n}`;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function links(origin: string, host: string) {
+  // `fleet` is a reserved id, not a host: its page is the status document.
+  if (host === "fleet") return { host: `${origin}/v1/status`, badge: `${origin}/badge/fleet.svg` };
+  const id = encodeURIComponent(host);
+  return { host: `${origin}/v1/hosts/${id}`, badge: `${origin}/badge/${id}.svg` };
+}
+
+export function transitionEvent(t: TransitionRecord, origin: string): AlertEvent {
+  return {
+    type: "host.transition",
+    id: t.id,
+    host: t.host,
+    state: t.state,
+    previous: t.previous,
+    reason: t.reason,
+    seats: t.seats,
+    minSeats: t.minSeats,
+    lastSeen: iso(t.lastSeen),
+    since: iso(t.since) as string,
+    at: iso(t.at) as string,
+    links: links(origin, t.host),
+  };
+}
+
+export function reminderEvent(t: TransitionRecord, n: number, at: number, origin: string): AlertEvent {
+  return { ...transitionEvent(t, origin), type: "host.reminder", id: reminderId(t.id, n), at: iso(at) as string };
+}
+
+/** An event about the fleet rather than one host: no state, seats or times of its own. */
+function fleetEvent(type: AlertEvent["type"], id: string, reason: string, at: number, origin: string): AlertEvent {
+  return {
+    type,
+    id,
+    host: "fleet",
+    state: null,
+    previous: null,
+    reason,
+    seats: null,
+    minSeats: null,
+    lastSeen: null,
+    since: null,
+    at: iso(at) as string,
+    links: links(origin, "fleet"),
+  };
+}
+
+export function testEvent(name: string, at: number, origin: string): AlertEvent {
+  return fleetEvent("test", `test.${name}.${at}`, "test", at, origin);
+}
+
+/** Alerting states read worse first, so a summary puts the worst news on top. */
+const SEVERITY_ORDER: readonly State[] = ["error", "blind", "silent", "low", "up", "new", "paused"];
+
+/**
+ * A summary's id names the transitions it stands for, not only its time: two summaries queued at
+ * one instant (a run reporting in as holds fall due) must not collide in the outbox, whose
+ * (id, webhook) uniqueness would silently drop the second. FNV-1a, because the outbox is filled
+ * synchronously (no await for crypto.subtle) and this needs spread, not secrecy.
+ */
+function summaryId(changes: readonly AlertEvent[], at: number): string {
+  let hash = 0x811c9dc5;
+  for (const c of changes) {
+    for (let i = 0; i < c.id.length; i++) hash = Math.imul(hash ^ c.id.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ 0x2c, 0x01000193);
+  }
+  return `fleet.summary.${at}.${(hash >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** One event standing for many transitions of one cron run (DESIGN §6: no storm). */
+export function summaryEvent(changes: AlertEvent[], at: number, origin: string): AlertEvent {
+  const sorted = [...changes].sort(
+    (a, b) =>
+      SEVERITY_ORDER.indexOf(a.state ?? "up") - SEVERITY_ORDER.indexOf(b.state ?? "up") || a.host.localeCompare(b.host),
+  );
+  const down = sorted.filter((c) => c.state !== "up").length;
+  const reason = `${changes.length} hosts changed: ${down} down or low, ${changes.length - down} recovered`;
+  return { ...fleetEvent("fleet.summary", summaryId(sorted, at), reason, at, origin), changes: sorted };
+}

@@ -1,0 +1,83 @@
+/**
+ * What a badge says (DESIGN §5): one host's verdict, or the fleet's, as a shields-style
+ * label | message in a colour. Rendering lives in badge-svg.ts; the shields endpoint JSON is here.
+ */
+
+import { countStates, type HostView } from "../fleet/view.ts";
+import type { BadgeColor, BadgeContent } from "./badge-svg.ts";
+
+export const HOST_LABEL = "seats";
+export const FLEET_LABEL = "fleet";
+/** A `?label=` longer than this is cut: a badge is a glance, and the text costs render time. */
+export const MAX_LABEL_CHARS = 64;
+
+export type BadgeFace = Omit<BadgeContent, "label">;
+
+export const UNKNOWN_FACE: BadgeFace = { message: "unknown", color: "grey" };
+
+/** `14m`, `3h`, `2d`: how long a silent host has not been heard from, at badge width. */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+export function hostFace(host: HostView, now: number): BadgeFace {
+  const seats = host.seats ?? 0;
+  switch (host.state) {
+    case "up":
+      return { message: `${seats} up`, color: "brightgreen" };
+    case "low":
+      return { message: `${seats}/${host.minSeats} low`, color: "orange" };
+    case "blind":
+      return { message: `${seats} blind`, color: "red" };
+    case "error":
+      return { message: "error", color: "red" };
+    case "silent":
+      return {
+        message: host.lastSeen === null ? "silent" : `silent ${shortDuration(now - host.lastSeen)}`,
+        color: "red",
+      };
+    case "paused":
+      return { message: "paused", color: "lightgrey" };
+    case "new":
+      return { message: "new", color: "blue" };
+  }
+}
+
+/**
+ * The worst of the watched hosts (neither new nor paused), counted in hosts: `5 up`,
+ * `1/5 low`, `2/5 down`. A fleet of only new or paused hosts says so; no hosts at all is
+ * `no hosts` in grey, never green.
+ */
+export function fleetFace(hosts: readonly HostView[]): BadgeFace {
+  const n = countStates(hosts);
+  const down = n.blind + n.error + n.silent;
+  const watched = down + n.low + n.up;
+  if (down > 0) return { message: `${down}/${watched} down`, color: "red" };
+  if (n.low > 0) return { message: `${n.low}/${watched} low`, color: "orange" };
+  if (n.up > 0) return { message: `${n.up} up`, color: "brightgreen" };
+  if (n.new > 0) return { message: "new", color: "blue" };
+  if (n.paused > 0) return { message: "paused", color: "lightgrey" };
+  return { message: "no hosts", color: "grey" };
+}
+
+/** `?label=` when given (empty hides the label, as on shields.io), else the default. */
+export function badgeLabel(query: string | undefined, fallback: string): string {
+  if (query === undefined) return fallback;
+  return Array.from(query.trim()).slice(0, MAX_LABEL_CHARS).join("");
+}
+
+/** The shields.io endpoint schema, exactly: https://shields.io/badges/endpoint-badge */
+export interface ShieldsEndpoint {
+  schemaVersion: 1;
+  label: string;
+  message: string;
+  color: BadgeColor;
+}
+
+export function shieldsEndpoint(content: BadgeContent): ShieldsEndpoint {
+  return { schemaVersion: 1, label: content.label, message: content.message, color: content.color };
+}

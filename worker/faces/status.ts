@@ -1,0 +1,175 @@
+/**
+ * The shapes of the read API (DESIGN §5): the status document, its text table for curl, the
+ * 200/503 check answers and host detail. Pure functions of the fleet view and `now`.
+ */
+
+import { isAlerting } from "../../protocol/verdict.ts";
+import { duplicateBeacon } from "../fleet/duplicate.ts";
+import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
+
+/** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
+export const CLOCK_SKEW_WARNING_MS = 30_000;
+
+export interface Monitor {
+  lastCronAt: string | null;
+  hostsEvaluated: number;
+  stale: boolean;
+  undelivered: number;
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function hostSummary(h: HostView) {
+  return {
+    id: h.id,
+    state: h.state,
+    reason: h.reason,
+    seats: h.seats,
+    minSeats: h.minSeats,
+    lastSeen: iso(h.lastSeen),
+    since: iso(h.since),
+    labels: h.labels,
+  };
+}
+
+export interface StatusDocument {
+  generatedAt: string;
+  monitor: Monitor;
+  counts: StateCounts;
+  hosts: ReturnType<typeof hostSummary>[];
+}
+
+export function statusDocument(hosts: readonly HostView[], monitor: Monitor, now: number): StatusDocument {
+  return {
+    generatedAt: new Date(now).toISOString(),
+    monitor,
+    counts: countStates(hosts),
+    hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map(hostSummary),
+  };
+}
+
+export function ago(ms: number | null, now: number): string {
+  if (ms === null) return "never";
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+/** An aligned table for `curl -H 'Accept: text/plain'`. */
+export function statusTable(doc: StatusDocument, hosts: readonly HostView[], now: number): string {
+  const rows = [["HOST", "STATE", "SEATS", "MIN", "LAST SEEN", "REASON"]];
+  for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
+    rows.push([
+      h.id,
+      h.state,
+      h.seats === null ? "-" : String(h.seats),
+      String(h.minSeats),
+      ago(h.lastSeen, now),
+      h.reason ?? "-",
+    ]);
+  }
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];
+  const lines = rows.map((r) =>
+    r
+      .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+  const counts = Object.entries(doc.counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(", ");
+  const monitor = doc.monitor.stale ? "  monitor: STALE" : "";
+  return `seatwatch ${doc.generatedAt}  ${counts || "no hosts"}${monitor}\n${lines.join("\n")}\n`;
+}
+
+export interface CheckAnswer {
+  ok: boolean;
+  text: string;
+}
+
+/** `/v1/check`: 503 when any host is down or low, when no host is enrolled, or when the monitor cannot be trusted. */
+function monitorProblems(monitor: Monitor): string[] {
+  const problems: string[] = [];
+  if (monitor.stale) {
+    problems.push(`monitor: stale (last cron run ${monitor.lastCronAt ?? "never"}): check the cron trigger`);
+  }
+  if (monitor.undelivered > 0) {
+    problems.push(`alerts: ${monitor.undelivered} undelivered after all retries (GET /v1/webhooks)`);
+  }
+  return problems;
+}
+
+/**
+ * `/v1/check`: 503 when any host is down or low, when nothing is watched (no host, or only new and
+ * paused ones: "can't tell" is never green), or when the monitor itself cannot be trusted.
+ */
+export function fleetCheck(hosts: readonly HostView[], monitor: Monitor): CheckAnswer {
+  const problems: string[] = [];
+  if (hosts.length === 0) problems.push("no_hosts: no host is enrolled (PUT /v1/hosts/:id, then start a beacon)");
+  else if (hosts.every((h) => h.state === "new" || h.state === "paused")) {
+    problems.push("no_hosts: no host is watched yet (every host is new or paused): start a beacon on one");
+  }
+  for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (isAlerting(h.state)) problems.push(`${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`);
+  }
+  problems.push(...monitorProblems(monitor));
+  if (problems.length > 0) return { ok: false, text: `${problems.join("\n")}\n` };
+  const up = hosts.filter((h) => h.state === "up").length;
+  return { ok: true, text: `ok: ${up} up\n` };
+}
+
+/** `/v1/hosts/:id/check`: the same for one host; a host never seen is "can't tell", not green. */
+export function hostCheck(h: HostView, monitor: Monitor): CheckAnswer {
+  const problems: string[] = [];
+  if (isAlerting(h.state)) problems.push(`${h.id}: ${h.state}${h.reason ? ` (${h.reason})` : ""}`);
+  if (h.state === "new") problems.push(`${h.id}: new (never beat): start its beacon`);
+  problems.push(...monitorProblems(monitor));
+  if (problems.length > 0) return { ok: false, text: `${problems.join("\n")}\n` };
+  const seats = h.seats === null ? "" : `, ${h.seats} seats`;
+  return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
+}
+
+export function warnings(record: BeatRecord | null, hostId: string, now: number): string[] {
+  const out: string[] = [];
+  if (record && Math.abs(record.clockOffsetMs) > CLOCK_SKEW_WARNING_MS) out.push("clock_skew");
+  if (duplicateBeacon(record, hostId, now)) out.push("duplicate_beacon");
+  return out;
+}
+
+export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
+  return {
+    ...hostSummary(view),
+    idle: view.idle,
+    policy: config.policy,
+    keyRegistered: config.publicKey !== null,
+    createdAt: config.createdAt,
+    updatedAt: config.updatedAt,
+    clockOffsetMs: record?.clockOffsetMs ?? null,
+    warnings: warnings(record, config.id, now),
+    /** Why `duplicate_beacon` is raised and what to do; null while it is not. */
+    duplicateBeacon: duplicateBeacon(record, config.id, now),
+    lastBeat: record
+      ? {
+          receivedAt: iso(record.lastSeen),
+          ts: iso(record.beat.ts),
+          seq: record.beat.seq,
+          instance: record.beat.instance,
+          observed: record.beat.observed,
+          reason: record.beat.reason ?? null,
+          seats: record.beat.seats,
+          idle: record.beat.idle,
+          commands: record.beat.commands,
+          servers: record.beat.servers,
+          binaries: record.beat.binaries ?? [],
+          beacon: record.beat.beacon,
+        }
+      : null,
+    history: (record?.history ?? []).map(([at, seats]) => ({ at: iso(at), seats })),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Per-host enrollment tokens (DESIGN §5): the admin issues a one-time, expiring token; the host
+ * registers its own public key with it, signing the request with the new key (proof of possession).
+ * Only a SHA-256 hash of the token is stored, under `enroll:<id>`, and it is kept after use until it
+ * expires so a second use answers 409 token_used instead of looking unknown.
+ */
+import { bytesToBase64 } from "../../protocol/base64.ts";
+import { hostIdProblem } from "../../protocol/host.ts";
+import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
+import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../protocol/signing.ts";
+import { tokensEqual } from "../http/auth.ts";
+import { declaredTooLarge, readBounded } from "../http/body.ts";
+import { ApiError } from "../http/errors.ts";
+import { forgetHost } from "./host-cache.ts";
+import { putHost } from "./hosts.ts";
+import { type HostConfig, readHost, writeHost } from "./store.ts";
+
+export const ENROLL_PREFIX = "enroll:";
+/** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
+const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
+const TOKEN_PREFIX = "swe_";
+const MAX_ENROLL_BYTES = 4096;
+
+interface StoredToken {
+  hash: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+async function hashToken(token: string): Promise<string> {
+  return bytesToBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))));
+}
+
+export async function issueToken(
+  kv: KVNamespace,
+  id: string,
+  ttlSeconds: unknown,
+  now: number,
+): Promise<{ token: string; expiresAt: string; host: HostConfig }> {
+  const ttl = ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  if (typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL_SECONDS) {
+    throw new ApiError(400, "invalid_request", `ttlSeconds must be an integer from 60 to ${MAX_TOKEN_TTL_SECONDS}`);
+  }
+  const existing = await readHost(kv, id);
+  const host = existing ?? (await putHost(kv, id, {}, now)).host;
+  const token =
+    TOKEN_PREFIX +
+    bytesToBase64(crypto.getRandomValues(new Uint8Array(24))).replace(/[+/=]/g, (c) =>
+      c === "+" ? "-" : c === "/" ? "_" : "",
+    );
+  const expiresAt = now + ttl * 1000;
+  const stored: StoredToken = { hash: await hashToken(token), expiresAt, usedAt: null };
+  // KV expires the record itself a little after the token does (expirationTtl ≥ 60 s).
+  await kv.put(ENROLL_PREFIX + id, JSON.stringify(stored), { expirationTtl: ttl + 60 });
+  return { token, expiresAt: new Date(expiresAt).toISOString(), host };
+}
+
+export interface EnrollRequest {
+  host: string;
+  publicKey: string;
+  token: string;
+}
+
+function invalidToken(): ApiError {
+  return new ApiError(
+    401,
+    "invalid_token",
+    "the enrollment token is unknown, expired or for another host: ask the admin for a new one (POST /v1/hosts/:id/enrollment)",
+  );
+}
+
+/** Registers the host's key. The request is signed (v1a) with the key being registered. */
+export async function enroll(request: Request, kv: KVNamespace, now: number): Promise<HostConfig> {
+  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
+    throw new ApiError(415, "unsupported_media_type", "content-type must be application/json");
+  }
+  const signature = parseSignatureHeaders((name) => request.headers.get(name));
+  if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
+  const tooLarge = () =>
+    new ApiError(413, "payload_too_large", `an enrollment request may be at most ${MAX_ENROLL_BYTES} bytes`);
+  if (declaredTooLarge(request, MAX_ENROLL_BYTES)) throw tooLarge();
+  const body = await readBounded(request, MAX_ENROLL_BYTES, tooLarge);
+  let json: Partial<EnrollRequest>;
+  try {
+    json = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new ApiError(400, "invalid_json", "the body must be JSON {host, publicKey, token}");
+  }
+  if (typeof json !== "object" || json === null || hostIdProblem(json.host) !== null) {
+    throw new ApiError(400, "invalid_host", "host must be a valid host id (^[a-z0-9][a-z0-9._-]{0,62}$)");
+  }
+  const raw = decodePublicKey(json.publicKey);
+  if (!raw) throw new ApiError(400, "invalid_request", "publicKey must be whpk_ + base64 of a 32-byte Ed25519 key");
+  if (typeof json.token !== "string" || json.token.length > 200) throw invalidToken();
+  if (!(await verifyV1a(await importPublicKey(raw), signature, body))) {
+    throw new ApiError(
+      401,
+      "invalid_signature",
+      "sign the enrollment request with the private key whose public key it registers",
+    );
+  }
+  if (Math.abs(signature.timestamp * 1000 - now) > TIMESTAMP_TOLERANCE_SECONDS * 1000) {
+    throw new ApiError(
+      401,
+      "stale_timestamp",
+      "webhook-timestamp is more than 300 s from the Worker's clock: sync the host's clock",
+    );
+  }
+
+  const id = json.host as string;
+  const stored = await kv.get<StoredToken>(ENROLL_PREFIX + id, "json");
+  if (!stored || stored.expiresAt <= now || !(await tokensEqual(await hashToken(json.token), stored.hash))) {
+    throw invalidToken();
+  }
+  if (stored.usedAt !== null) {
+    throw new ApiError(409, "token_used", "this enrollment token was already used; ask the admin for a new one");
+  }
+  const host = await readHost(kv, id);
+  if (!host) throw invalidToken();
+  if (host.publicKey !== null) {
+    throw new ApiError(
+      409,
+      "key_registered",
+      `host ${id} already has a registered key; replacing it needs the admin (PUT /v1/hosts/${id} with the new publicKey)`,
+    );
+  }
+  const enrolled: HostConfig = { ...host, publicKey: json.publicKey as string, updatedAt: new Date(now).toISOString() };
+  await writeHost(kv, enrolled);
+  forgetHost(id);
+  const remaining = Math.max(60, Math.ceil((stored.expiresAt - now) / 1000) + 60);
+  await kv.put(ENROLL_PREFIX + id, JSON.stringify({ ...stored, usedAt: now }), { expirationTtl: remaining });
+  return enrolled;
+}

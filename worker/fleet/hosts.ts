@@ -1,0 +1,171 @@
+/**
+ * Host enrollment and policy changes made by the admin (DESIGN §5). Every change is validated
+ * in full before the one KV write, so a rejected request writes nothing.
+ */
+import type { FieldError } from "../../protocol/beat.ts";
+import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
+import { decodePublicKey } from "../../protocol/keys.ts";
+import { DEFAULT_POLICY, LABEL_PATTERN } from "../../protocol/policy.ts";
+import { ApiError } from "../http/errors.ts";
+import { forgetHost } from "./host-cache.ts";
+import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
+import { CFG_PREFIX, deleteHost, type HostConfig, type HostMeta, listWithMeta, readHost, writeHost } from "./store.ts";
+
+export function checkHostId(id: string): void {
+  const problem = hostIdProblem(id);
+  if (problem === "reserved") throw new ApiError(400, "reserved_host", describeHostIdProblem(id, problem));
+  if (problem) throw new ApiError(400, "invalid_host", describeHostIdProblem(id, problem));
+}
+
+function invalid(errors: FieldError[]): ApiError {
+  return new ApiError(400, "invalid_policy", errors.map((e) => e.message).join("; "), errors);
+}
+
+function readPublicKey(body: Record<string, unknown>): string | null | undefined {
+  if (!("publicKey" in body)) return undefined;
+  const value = body.publicKey;
+  if (value === null) return null;
+  if (decodePublicKey(value) === null) {
+    throw invalid([
+      {
+        field: "publicKey",
+        message:
+          "publicKey must be whpk_ followed by base64 of a 32-byte Ed25519 key (print it with `seatwatch-beacon keygen`), or null",
+      },
+    ]);
+  }
+  return value as string;
+}
+
+function parseChange(body: Record<string, unknown>): { publicKey: string | null | undefined; patch: PolicyPatch } {
+  const result = validatePolicyPatch(body, ["publicKey"]);
+  const publicKey = readPublicKey(body);
+  if (!result.ok) throw invalid(result.errors);
+  return { publicKey, patch: result.patch };
+}
+
+/**
+ * PUT: create the host, or replace its policy (omitted fields return to their defaults).
+ * An omitted publicKey keeps the registered key; `null` removes it.
+ */
+export async function putHost(
+  kv: KVNamespace,
+  id: string,
+  body: Record<string, unknown>,
+  now: number,
+): Promise<{ host: HostConfig; created: boolean }> {
+  checkHostId(id);
+  const { publicKey, patch } = parseChange(body);
+  const existing = await readHost(kv, id);
+  const at = new Date(now).toISOString();
+  const host: HostConfig = {
+    id,
+    publicKey: publicKey === undefined ? (existing?.publicKey ?? null) : publicKey,
+    policy: { ...DEFAULT_POLICY, ...patch },
+    epoch: existing?.epoch ?? crypto.randomUUID(),
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+  };
+  await writeHost(kv, host);
+  forgetHost(id);
+  return { host, created: existing === null };
+}
+
+function patched(
+  existing: HostConfig,
+  publicKey: string | null | undefined,
+  patch: PolicyPatch,
+  now: number,
+): HostConfig {
+  return {
+    ...existing,
+    publicKey: publicKey === undefined ? existing.publicKey : publicKey,
+    policy: { ...existing.policy, ...patch },
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
+/** PATCH: change only the fields given. */
+export async function patchHost(
+  kv: KVNamespace,
+  id: string,
+  body: Record<string, unknown>,
+  now: number,
+): Promise<HostConfig> {
+  checkHostId(id);
+  const { publicKey, patch } = parseChange(body);
+  const host = patched(await requireHost(kv, id), publicKey, patch, now);
+  await writeHost(kv, host);
+  forgetHost(id);
+  return host;
+}
+
+/**
+ * Hosts one label patch may change: each costs a KV read and a write, and a Worker invocation
+ * may make 1,000 KV operations. A bigger group is split into smaller labels.
+ */
+export const MAX_LABEL_PATCH = 400;
+
+/**
+ * PATCH ?label=L: the same policy change for every host carrying L (e.g. a maintenance pause).
+ * The body is validated once, before any write, so a rejected request writes nothing. KV has no
+ * transactions: if KV itself fails part-way, the hosts already written keep the change, and
+ * repeating the request is safe.
+ */
+export async function patchLabel(
+  kv: KVNamespace,
+  label: string | undefined,
+  body: Record<string, unknown>,
+  now: number,
+): Promise<HostConfig[]> {
+  if (label === undefined || !LABEL_PATTERN.test(label)) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `name the hosts by label: PATCH /v1/hosts?label=<label>, a label matching [a-z0-9_-]{1,32} (got ${JSON.stringify(label ?? null)})`,
+    );
+  }
+  const result = validatePolicyPatch(body);
+  if (!result.ok) throw invalid(result.errors);
+  const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
+  const ids = listed.filter((h) => h.meta.policy.labels.includes(label)).map((h) => h.id);
+  if (ids.length === 0) {
+    const inUse = [...new Set(listed.flatMap((h) => h.meta.policy.labels))].sort();
+    throw new ApiError(
+      404,
+      "unknown_label",
+      `no host carries label ${JSON.stringify(label)}; labels in use: ${inUse.length > 0 ? inUse.join(", ") : "none"}`,
+    );
+  }
+  if (ids.length > MAX_LABEL_PATCH) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `label ${JSON.stringify(label)} is on ${ids.length} hosts; one request changes at most ${MAX_LABEL_PATCH}: give the hosts narrower labels and patch each`,
+    );
+  }
+  const existing = (await Promise.all(ids.map((id) => readHost(kv, id)))).filter((h) => h !== null);
+  const hosts = existing.map((h) => patched(h, undefined, result.patch, now));
+  await Promise.all(hosts.map((h) => writeHost(kv, h)));
+  for (const h of hosts) forgetHost(h.id);
+  return hosts;
+}
+
+export async function removeHost(kv: KVNamespace, id: string): Promise<HostConfig> {
+  checkHostId(id);
+  const host = await requireHost(kv, id);
+  await deleteHost(kv, id);
+  forgetHost(id);
+  return host;
+}
+
+export async function requireHost(kv: KVNamespace, id: string): Promise<HostConfig> {
+  const host = await readHost(kv, id);
+  if (!host)
+    throw new ApiError(
+      404,
+      "unknown_host",
+      `no host ${JSON.stringify(id)} is enrolled; create it with PUT /v1/hosts/${id}`,
+    );
+  return host;
+}

@@ -1,0 +1,165 @@
+/**
+ * The beat path (DESIGN §5): checks in the contract's order, each rejection before any write.
+ * 413 → 415 → 401 headers → 400 JSON/host → 401 invalid_signature (unknown host and bad
+ * signature answer alike, so outsiders cannot probe host names) → 400 schema → 401
+ * stale_timestamp → 409 replayed → 429 per-host rate. Only then is `beat:<id>` written.
+ */
+import type { Bytes } from "../../protocol/base64.ts";
+import { type Beat, validateBeat } from "../../protocol/beat.ts";
+import { hostIdProblem } from "../../protocol/host.ts";
+import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
+import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../protocol/signing.ts";
+import { type Verdict, verdict } from "../../protocol/verdict.ts";
+import { declaredTooLarge, readBounded } from "../http/body.ts";
+import { ApiError } from "../http/errors.ts";
+import { trackInstance } from "./duplicate.ts";
+import { cachedHost } from "./host-cache.ts";
+import { type BeatRecord, HISTORY_LENGTH, type HostConfig, readBeat, writeBeat } from "./store.ts";
+
+/** KV allows one write a second per key; a faster beacon is told to back off rather than failing at KV. */
+const MIN_BEAT_INTERVAL_MS = 1000;
+
+export interface Accepted {
+  host: HostConfig;
+  record: BeatRecord;
+  /** The host's verdict just before this beat, judged at its arrival (so silence counts); null for a first beat. */
+  previous: Verdict | null;
+}
+
+function checkContentType(header: string | null): void {
+  const [type, ...params] = (header ?? "").split(";").map((part) => part.trim().toLowerCase());
+  const charsetOk = params.every((p) => !p.startsWith("charset=") || p === "charset=utf-8" || p === 'charset="utf-8"');
+  if (type !== "application/json" || !charsetOk) {
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `content-type must be application/json (charset=utf-8 allowed); got ${JSON.stringify(header ?? "")}`,
+    );
+  }
+}
+
+function tooLarge(): ApiError {
+  return new ApiError(
+    413,
+    "payload_too_large",
+    `a beat may be at most ${MAX_BEAT_BYTES} bytes; send fewer servers or commands`,
+  );
+}
+
+function parseJsonObject(body: Bytes): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body));
+  } catch {
+    throw new ApiError(400, "invalid_json", "the body must be UTF-8 JSON; it did not parse");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ApiError(400, "invalid_json", "the body must be a JSON object (a beat)");
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkFresh(label: string, ms: number, now: number): void {
+  const skew = Math.round((ms - now) / 1000);
+  if (Math.abs(ms - now) > TIMESTAMP_TOLERANCE_SECONDS * 1000) {
+    throw new ApiError(
+      401,
+      "stale_timestamp",
+      `${label} is ${Math.abs(skew)} s ${skew > 0 ? "ahead of" : "behind"} the Worker's clock (limit ±${TIMESTAMP_TOLERANCE_SECONDS} s): sync the host's clock (chrony/systemd-timesyncd) and sign a fresh beat`,
+    );
+  }
+}
+
+export async function ingestBeat(request: Request, kv: KVNamespace, now: number): Promise<Accepted> {
+  if (declaredTooLarge(request, MAX_BEAT_BYTES)) throw tooLarge();
+
+  checkContentType(request.headers.get("content-type"));
+  const signature = parseSignatureHeaders((name) => request.headers.get(name));
+  if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
+
+  const body = await readBounded(request, MAX_BEAT_BYTES, tooLarge);
+  const json = parseJsonObject(body);
+  if (hostIdProblem(json.host) !== null) {
+    throw new ApiError(
+      400,
+      "invalid_host",
+      "the beat's host must be a valid host id (see DESIGN §4: ^[a-z0-9][a-z0-9._-]{0,62}$)",
+    );
+  }
+  const hostId = json.host as string;
+
+  const host = await cachedHost(kv, hostId, now);
+  if (!host?.key || !(await verifyV1a(host.key, signature, body))) {
+    throw new ApiError(
+      401,
+      "invalid_signature",
+      "no enrolled key for this host verifies the signature: check SEATWATCH_HOST and the key file, or enroll the host (a new enrollment can take up to a minute to reach every edge)",
+    );
+  }
+
+  const validation = validateBeat(json);
+  if (!validation.ok) {
+    const first = validation.errors[0]?.message ?? "invalid beat";
+    throw new ApiError(400, "invalid_beat", `the beat does not match the schema: ${first}`, validation.errors);
+  }
+  const beat = validation.beat;
+
+  checkFresh("webhook-timestamp", signature.timestamp * 1000, now);
+  checkFresh("the beat's ts", beat.ts, now);
+
+  const config = host.config;
+  const last = await readBeat(kv, hostId, config.epoch);
+  if (last && beat.ts <= last.beat.ts) {
+    throw new ApiError(
+      409,
+      "replayed",
+      `ts ${beat.ts} is not newer than the last accepted beat (${last.beat.ts}): a replay, or the host's clock stepped back; the beacon's next fresh sample will be accepted`,
+    );
+  }
+  if (last && now - last.lastSeen < MIN_BEAT_INTERVAL_MS) {
+    throw new ApiError(
+      429,
+      "rate_limited",
+      "at most one beat a second per host is accepted; retry after 1 s",
+      undefined,
+      {
+        "retry-after": "1",
+      },
+    );
+  }
+
+  // The previous verdict as of now, not as stored: a host whose last beat is older than its grace
+  // was silent, so this beat is a recovery the ledger must hear of, and its state starts now.
+  const previous = last ? verdict(observationOf(last), config.policy, now) : null;
+  const record = nextRecord(config, last, previous, beat, now);
+  await writeBeat(kv, hostId, record);
+  return { host: config, record, previous };
+}
+
+function observationOf(record: BeatRecord) {
+  const { seats, observed, reason } = record.beat;
+  return { seats, observed, reason: reason ?? null, lastSeen: record.lastSeen };
+}
+
+function nextRecord(
+  config: HostConfig,
+  last: BeatRecord | null,
+  previous: Verdict | null,
+  beat: Beat,
+  now: number,
+): BeatRecord {
+  const observation = { seats: beat.seats, observed: beat.observed, reason: beat.reason ?? null, lastSeen: now };
+  const { state, reason } = verdict(observation, config.policy, now);
+  const history = [...(last?.history ?? []), [now, beat.seats] as [number, number]].slice(-HISTORY_LENGTH);
+  return {
+    epoch: config.epoch,
+    beat,
+    lastSeen: now,
+    clockOffsetMs: now - beat.ts,
+    state,
+    reason,
+    since: last && last.state === state && previous?.state === state ? last.since : now,
+    history,
+    ...trackInstance(last, beat.instance, now),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The one validator of per-host policy used by every admin call. Unknown keys are refused so a
+ * typo (`minseats`) never silently does nothing.
+ */
+import type { FieldError } from "../../protocol/beat.ts";
+import {
+  GRACE_RANGE,
+  LABEL_PATTERN,
+  MAX_HOLD_SECONDS,
+  MAX_LABELS,
+  POLICY_KEYS,
+  type Policy,
+} from "../../protocol/policy.ts";
+
+type Checker = (value: unknown) => string | null;
+
+function intIn(min: number, max: number, extra = ""): Checker {
+  return (value) =>
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+      ? null
+      : `must be an integer from ${min} to ${max}${extra} (got ${JSON.stringify(value)})`;
+}
+
+const CHECKS: Record<keyof Policy, Checker> = {
+  minSeats: intIn(0, 100_000),
+  graceSeconds: intIn(GRACE_RANGE.min, GRACE_RANGE.max),
+  alertAfter: intIn(0, MAX_HOLD_SECONDS),
+  repeatEvery: (value) => (value === 0 ? null : intIn(60, MAX_HOLD_SECONDS, ", or 0 for no reminders")(value)),
+  labels: (value) => {
+    if (!Array.isArray(value) || value.length > MAX_LABELS) return `must be an array of at most ${MAX_LABELS} labels`;
+    const bad = value.find((label) => typeof label !== "string" || !LABEL_PATTERN.test(label));
+    if (bad !== undefined) return `entries must match [a-z0-9_-]{1,32} (got ${JSON.stringify(bad)})`;
+    return new Set(value).size === value.length ? null : "must not repeat a label";
+  },
+  paused: (value) => (typeof value === "boolean" ? null : "must be true or false"),
+  pausedUntil: (value) =>
+    value === null || (typeof value === "string" && !Number.isNaN(Date.parse(value)))
+      ? null
+      : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
+};
+
+export type PolicyPatch = Partial<Policy>;
+
+/**
+ * Validates the policy fields of an admin body. `allowed` names extra non-policy keys the caller
+ * handles itself (e.g. `publicKey`); anything else unknown is an error.
+ */
+export function validatePolicyPatch(
+  body: Record<string, unknown>,
+  allowed: readonly string[] = [],
+): { ok: true; patch: PolicyPatch } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (allowed.includes(key)) continue;
+    if (!(key in CHECKS)) {
+      errors.push({
+        field: key,
+        message: `unknown field ${JSON.stringify(key)}; policy fields are ${POLICY_KEYS.join(", ")}`,
+      });
+      continue;
+    }
+    const problem = CHECKS[key as keyof Policy](value);
+    if (problem) errors.push({ field: key, message: `${key} ${problem}` });
+    else patch[key] = key === "pausedUntil" && value !== null ? new Date(value as string).toISOString() : value;
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, patch: patch as PolicyPatch };
+}

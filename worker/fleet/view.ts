@@ -1,0 +1,69 @@
+/**
+ * The fleet as every read face sees it: host config and last-beat metadata joined and judged by
+ * `verdict` at one `now`. Built from two KV list walks (no per-host reads), so a status page for
+ * 1,000 hosts costs two list calls.
+ */
+import type { Policy } from "../../protocol/policy.ts";
+import { type State, verdict } from "../../protocol/verdict.ts";
+import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
+
+export interface HostView {
+  id: string;
+  state: State;
+  reason: string | null;
+  seats: number | null;
+  idle: number | null;
+  minSeats: number;
+  /** Unix ms of the last accepted beat's arrival; null before the first. */
+  lastSeen: number | null;
+  /** Unix ms when the current state began, when known. */
+  since: number | null;
+  labels: string[];
+  policy: Policy;
+  clockOffsetMs: number | null;
+  /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
+  beaconError: string | null;
+}
+
+export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
+  const record = beat && beat.epoch === host.epoch ? beat : null;
+  const { state, reason } = verdict(record, host.policy, now);
+  return {
+    id,
+    state,
+    reason,
+    seats: record?.seats ?? null,
+    idle: record?.idle ?? null,
+    minSeats: host.policy.minSeats,
+    lastSeen: record?.lastSeen ?? null,
+    since: sinceOf(state, host, record),
+    labels: host.policy.labels,
+    policy: host.policy,
+    clockOffsetMs: record?.offset ?? null,
+    beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+  };
+}
+
+function sinceOf(state: State, host: HostMeta, beat: BeatMeta | null): number | null {
+  if (state === "new") return Date.parse(host.createdAt);
+  if (beat === null) return null;
+  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
+  return state === beat.state ? beat.since : null;
+}
+
+export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+  const [hosts, beats] = await Promise.all([
+    listWithMeta<HostMeta>(kv, CFG_PREFIX),
+    listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
+  ]);
+  const beatById = new Map(beats.map((b) => [b.id, b.meta]));
+  return hosts.map((h) => hostView(h.id, h.meta, beatById.get(h.id) ?? null, now));
+}
+
+export type StateCounts = Record<State, number>;
+
+export function countStates(hosts: readonly HostView[]): StateCounts {
+  const counts: StateCounts = { up: 0, low: 0, blind: 0, error: 0, silent: 0, new: 0, paused: 0 };
+  for (const host of hosts) counts[host.state]++;
+  return counts;
+}

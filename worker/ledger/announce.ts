@@ -37,7 +37,7 @@ export interface Decision {
 }
 
 /** When the next reminder is due after `from`; never when `repeatEvery` is 0. */
-export function reminderAt(repeatEvery: number, from: number): number | null {
+function reminderAt(repeatEvery: number, from: number): number | null {
   return repeatEvery > 0 ? from + repeatEvery * 1000 : null;
 }
 

@@ -42,7 +42,7 @@ async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<Badge
   return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);
 }
 
-badges.get("/badge/:file", requireRead("badge"), etag(), async (c) => {
+badges.get("/:file", requireRead("badge"), etag(), async (c) => {
   const match = BADGE_FILE.exec(c.req.param("file"));
   if (!match?.[1]) {
     throw new ApiError(404, "not_found", "badges are /badge/<host>.svg, /badge/<host>.json or /badge/fleet.svg");

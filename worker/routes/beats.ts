@@ -9,7 +9,7 @@ import { beatObservation, ledgerStub } from "../ledger/ledger.ts";
 
 export const beats = new Hono<AppEnv>();
 
-beats.post("/v1/beats", limitByClient, async (c) => {
+beats.post("/", limitByClient, async (c) => {
   const { host, record, previous } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
   // Rare (a verdict change), and announced within this push rather than at the next cron run.
   if (previous?.state !== record.state) c.executionCtx.waitUntil(tellLedger(c.env, host, record));

@@ -17,11 +17,11 @@ function unknownWebhook(name: string): ApiError {
   );
 }
 
-webhooks.get("/v1/webhooks", requireAdmin, async (c) => {
+webhooks.get("/", requireAdmin, async (c) => {
   return c.json({ webhooks: await ledgerStub(c.env).listWebhooks() });
 });
 
-webhooks.put("/v1/webhooks/:name", requireAdmin, async (c) => {
+webhooks.put("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
   const input = parseWebhookInput(await jsonObject(c));
@@ -31,14 +31,14 @@ webhooks.put("/v1/webhooks/:name", requireAdmin, async (c) => {
   return c.json(secret === undefined ? webhook : { ...webhook, secret }, created ? 201 : 200);
 });
 
-webhooks.delete("/v1/webhooks/:name", requireAdmin, async (c) => {
+webhooks.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
   if (!(await ledgerStub(c.env).deleteWebhook(name))) throw unknownWebhook(name);
   return c.body(null, 204);
 });
 
-webhooks.post("/v1/webhooks/:name/test", requireAdmin, async (c) => {
+webhooks.post("/:name/test", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
   const result = await ledgerStub(c.env).testWebhook(name, new URL(c.req.url).origin, now());

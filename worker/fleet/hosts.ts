@@ -2,11 +2,11 @@
  * Host enrollment and policy changes made by the admin (DESIGN §5). Every change is validated
  * in full before the one KV write, so a rejected request writes nothing.
  */
-import type { FieldError } from "../../protocol/beat.ts";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { decodePublicKey } from "../../protocol/keys.ts";
 import { DEFAULT_POLICY, LABEL_PATTERN } from "../../protocol/policy.ts";
-import { ApiError } from "../http/errors.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
+import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
 import { CFG_PREFIX, deleteHost, type HostConfig, type HostMeta, listWithMeta, readHost, writeHost } from "./store.ts";
@@ -17,31 +17,32 @@ export function checkHostId(id: string): void {
   if (problem) throw new ApiError(400, "invalid_host", describeHostIdProblem(id, problem));
 }
 
-function invalid(errors: FieldError[]): ApiError {
-  return new ApiError(400, "invalid_policy", errors.map((e) => e.message).join("; "), errors);
+const PUBLIC_KEY_ERROR: FieldError = {
+  field: "publicKey",
+  message:
+    "publicKey must be whpk_ followed by base64 of a 32-byte Ed25519 key (print it with `seatwatch-beacon keygen`), or null",
+};
+
+interface HostChange {
+  /** Absent: keep the registered key; null: remove it. */
+  publicKey: string | null | undefined;
+  patch: PolicyPatch;
 }
 
-function readPublicKey(body: Record<string, unknown>): string | null | undefined {
-  if (!("publicKey" in body)) return undefined;
-  const value = body.publicKey;
-  if (value === null) return null;
-  if (decodePublicKey(value) === null) {
-    throw invalid([
-      {
-        field: "publicKey",
-        message:
-          "publicKey must be whpk_ followed by base64 of a 32-byte Ed25519 key (print it with `seatwatch-beacon keygen`), or null",
-      },
-    ]);
-  }
-  return value as string;
+/** An admin PUT/PATCH body: policy fields and optionally the host's public key. */
+function validateHostChange(body: Record<string, unknown>): Validation<HostChange> {
+  const policy = validatePolicyPatch(body, ["publicKey"]);
+  const publicKey = body.publicKey as string | null | undefined;
+  const keyOk = publicKey === undefined || publicKey === null || decodePublicKey(publicKey) !== null;
+  const errors = [...(keyOk ? [] : [PUBLIC_KEY_ERROR]), ...(policy.ok ? [] : policy.errors)];
+  if (!policy.ok || !keyOk) return { ok: false, errors };
+  return { ok: true, value: { publicKey, patch: policy.value } };
 }
 
-function parseChange(body: Record<string, unknown>): { publicKey: string | null | undefined; patch: PolicyPatch } {
-  const result = validatePolicyPatch(body, ["publicKey"]);
-  const publicKey = readPublicKey(body);
-  if (!result.ok) throw invalid(result.errors);
-  return { publicKey, patch: result.patch };
+function parseChange(body: Record<string, unknown>): HostChange {
+  const change = validateHostChange(body);
+  if (!change.ok) throw invalidFields("invalid_policy", change.errors);
+  return change.value;
 }
 
 /**
@@ -126,7 +127,7 @@ export async function patchLabel(
     );
   }
   const result = validatePolicyPatch(body);
-  if (!result.ok) throw invalid(result.errors);
+  if (!result.ok) throw invalidFields("invalid_policy", result.errors);
   const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
   const ids = listed.filter((h) => h.meta.policy.labels.includes(label)).map((h) => h.id);
   if (ids.length === 0) {
@@ -145,7 +146,7 @@ export async function patchLabel(
     );
   }
   const existing = (await Promise.all(ids.map((id) => readHost(kv, id)))).filter((h) => h !== null);
-  const hosts = existing.map((h) => patched(h, undefined, result.patch, now));
+  const hosts = existing.map((h) => patched(h, undefined, result.value, now));
   await Promise.all(hosts.map((h) => writeHost(kv, h)));
   for (const h of hosts) forgetHost(h.id);
   return hosts;

@@ -2,7 +2,6 @@
  * The one validator of per-host policy used by every admin call. Unknown keys are refused so a
  * typo (`minseats`) never silently does nothing.
  */
-import type { FieldError } from "../../protocol/beat.ts";
 import {
   GRACE_RANGE,
   LABEL_PATTERN,
@@ -11,6 +10,7 @@ import {
   POLICY_KEYS,
   type Policy,
 } from "../../protocol/policy.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
 
 type Checker = (value: unknown) => string | null;
 
@@ -48,7 +48,7 @@ export type PolicyPatch = Partial<Policy>;
 export function validatePolicyPatch(
   body: Record<string, unknown>,
   allowed: readonly string[] = [],
-): { ok: true; patch: PolicyPatch } | { ok: false; errors: FieldError[] } {
+): Validation<PolicyPatch> {
   const errors: FieldError[] = [];
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
@@ -64,5 +64,5 @@ export function validatePolicyPatch(
     if (problem) errors.push({ field: key, message: `${key} ${problem}` });
     else patch[key] = key === "pausedUntil" && value !== null ? new Date(value as string).toISOString() : value;
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, patch: patch as PolicyPatch };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: patch as PolicyPatch };
 }

@@ -6,6 +6,7 @@ import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type ErrorCode, errorBody } from "../../protocol/answers.ts";
+import type { FieldError } from "../../protocol/validation.ts";
 import type { AppEnv } from "../env.ts";
 
 export { errorBody } from "../../protocol/answers.ts";
@@ -46,3 +47,12 @@ export const answerError: ErrorHandler<AppEnv> = (err, c) => {
   console.error(JSON.stringify({ requestId, error: String(err) }));
   return c.json(errorBody("internal_error", `unexpected error; quote request id ${requestId} when reporting it`), 500);
 };
+
+/** A failed validation as a 400 naming every field's problem; `details` carries the fields. */
+export function invalidFields(
+  code: ErrorCode,
+  errors: FieldError[],
+  message = errors.map((e) => e.message).join("; "),
+): ApiError {
+  return new ApiError(400, code, message, errors);
+}

@@ -8,7 +8,7 @@ import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } 
 import { beatMeta, hostMeta, readBeat } from "../fleet/store.ts";
 import { hostView } from "../fleet/view.ts";
 import { requireAdmin, requireRead } from "../http/auth.ts";
-import { jsonObject } from "../http/body.ts";
+import { adminBody } from "../http/body.ts";
 import { now } from "../http/clock.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
 
@@ -16,14 +16,14 @@ export const hosts = new Hono<AppEnv>();
 
 hosts.put("/:id", requireAdmin, async (c) => {
   const at = now();
-  const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await jsonObject(c), at);
+  const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await adminBody(c.req.raw), at);
   return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null, at), created ? 201 : 200);
 });
 
 hosts.post("/:id/enrollment", requireAdmin, async (c) => {
   const id = c.req.param("id");
   checkHostId(id);
-  const body = await jsonObject(c);
+  const body = await adminBody(c.req.raw);
   const { token, expiresAt } = await issueToken(c.env.SEATWATCH_KV, id, body.ttlSeconds, now());
   return c.json({ host: id, token, expiresAt }, 201);
 });
@@ -31,14 +31,14 @@ hosts.post("/:id/enrollment", requireAdmin, async (c) => {
 hosts.patch("/:id", requireAdmin, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
-  const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
+  const host = await patchHost(kv, c.req.param("id"), await adminBody(c.req.raw), at);
   const record = await readBeat(kv, host.id, host.epoch);
   return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record, at));
 });
 
 hosts.patch("/", requireAdmin, async (c) => {
   const label = c.req.query("label");
-  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await jsonObject(c), now());
+  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await adminBody(c.req.raw), now());
   return c.json({ label, changed: changed.length, hosts: changed.map((h) => ({ id: h.id, policy: h.policy })) });
 });
 

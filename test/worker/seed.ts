@@ -21,7 +21,6 @@ export async function seedFleet(kv: KVNamespace, hosts: readonly SeedHost[]): Pr
       const h = hosts[next++] as SeedHost;
       const config: HostConfig = {
         id: h.id,
-        publicKey: null,
         policy: { ...DEFAULT_POLICY, ...h.policy },
         epoch: `epoch-${h.id}`,
         createdAt: new Date(h.lastSeen - 86_400_000).toISOString(),

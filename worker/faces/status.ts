@@ -142,12 +142,18 @@ export function warnings(record: BeatRecord | null, hostId: string, now: number)
   return out;
 }
 
-export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
+export function hostDetail(
+  config: HostConfig,
+  keyRegistered: boolean,
+  view: HostView,
+  record: BeatRecord | null,
+  now: number,
+) {
   return {
     ...hostSummary(view),
     idle: view.idle,
     policy: config.policy,
-    keyRegistered: config.publicKey !== null,
+    keyRegistered,
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
     clockOffsetMs: record?.clockOffsetMs ?? null,

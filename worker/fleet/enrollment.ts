@@ -15,7 +15,7 @@ import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
 import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
-import { type HostConfig, readHost, writeHost } from "./store.ts";
+import { type HostConfig, readHost, readKey, writeKey } from "./store.ts";
 
 export const ENROLL_PREFIX = "enroll:";
 /** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */
@@ -118,17 +118,17 @@ export async function enroll(request: Request, kv: KVNamespace, now: number): Pr
   }
   const host = await readHost(kv, id);
   if (!host) throw invalidToken();
-  if (host.publicKey !== null) {
+  if ((await readKey(kv, id)) !== null) {
     throw new ApiError(
       409,
       "key_registered",
       `host ${id} already has a registered key; replacing it needs the admin (PUT /v1/hosts/${id} with the new publicKey)`,
     );
   }
-  const enrolled: HostConfig = { ...host, publicKey, updatedAt: new Date(now).toISOString() };
-  await writeHost(kv, enrolled);
+  // Only key:<id>: the host's config is the admin's, and rewriting it here could undo a PATCH racing this.
+  await writeKey(kv, id, publicKey);
   forgetHost(id);
   const remaining = Math.max(60, Math.ceil((stored.expiresAt - now) / 1000) + 60);
   await kv.put(ENROLL_PREFIX + id, JSON.stringify({ ...stored, usedAt: now }), { expirationTtl: remaining });
-  return enrolled;
+  return host;
 }

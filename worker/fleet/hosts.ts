@@ -9,7 +9,17 @@ import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
-import { CFG_PREFIX, deleteHost, type HostConfig, type HostMeta, listWithMeta, readHost, writeHost } from "./store.ts";
+import {
+  CFG_PREFIX,
+  deleteHost,
+  type HostConfig,
+  type HostMeta,
+  listWithMeta,
+  readHost,
+  readKey,
+  writeHost,
+  writeKey,
+} from "./store.ts";
 
 export function checkHostId(id: string): void {
   const problem = hostIdProblem(id);
@@ -45,6 +55,18 @@ function parseChange(body: Record<string, unknown>): HostChange {
   return change.value;
 }
 
+/** Whether the host has a key after the change: set or removed when given, else as registered. */
+async function applyKey(kv: KVNamespace, id: string, publicKey: string | null | undefined): Promise<boolean> {
+  if (publicKey === undefined) return (await readKey(kv, id)) !== null;
+  await writeKey(kv, id, publicKey);
+  return publicKey !== null;
+}
+
+export interface Changed {
+  host: HostConfig;
+  keyRegistered: boolean;
+}
+
 /**
  * PUT: create the host, or replace its policy (omitted fields return to their defaults).
  * An omitted publicKey keeps the registered key; `null` removes it.
@@ -54,36 +76,26 @@ export async function putHost(
   id: string,
   body: Record<string, unknown>,
   now: number,
-): Promise<{ host: HostConfig; created: boolean }> {
+): Promise<Changed & { created: boolean }> {
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
   const existing = await readHost(kv, id);
   const at = new Date(now).toISOString();
   const host: HostConfig = {
     id,
-    publicKey: publicKey === undefined ? (existing?.publicKey ?? null) : publicKey,
     policy: { ...DEFAULT_POLICY, ...patch },
     epoch: existing?.epoch ?? crypto.randomUUID(),
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
   await writeHost(kv, host);
+  const keyRegistered = await applyKey(kv, id, publicKey);
   forgetHost(id);
-  return { host, created: existing === null };
+  return { host, keyRegistered, created: existing === null };
 }
 
-function patched(
-  existing: HostConfig,
-  publicKey: string | null | undefined,
-  patch: PolicyPatch,
-  now: number,
-): HostConfig {
-  return {
-    ...existing,
-    publicKey: publicKey === undefined ? existing.publicKey : publicKey,
-    policy: { ...existing.policy, ...patch },
-    updatedAt: new Date(now).toISOString(),
-  };
+function patched(existing: HostConfig, patch: PolicyPatch, now: number): HostConfig {
+  return { ...existing, policy: { ...existing.policy, ...patch }, updatedAt: new Date(now).toISOString() };
 }
 
 /** PATCH: change only the fields given. */
@@ -92,13 +104,14 @@ export async function patchHost(
   id: string,
   body: Record<string, unknown>,
   now: number,
-): Promise<HostConfig> {
+): Promise<Changed> {
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
-  const host = patched(await requireHost(kv, id), publicKey, patch, now);
+  const host = patched(await requireHost(kv, id), patch, now);
   await writeHost(kv, host);
+  const keyRegistered = await applyKey(kv, id, publicKey);
   forgetHost(id);
-  return host;
+  return { host, keyRegistered };
 }
 
 /**
@@ -146,7 +159,7 @@ export async function patchLabel(
     );
   }
   const existing = (await Promise.all(ids.map((id) => readHost(kv, id)))).filter((h) => h !== null);
-  const hosts = existing.map((h) => patched(h, undefined, result.value, now));
+  const hosts = existing.map((h) => patched(h, result.value, now));
   await Promise.all(hosts.map((h) => writeHost(kv, h)));
   for (const h of hosts) forgetHost(h.id);
   return hosts;

@@ -1,6 +1,9 @@
 /**
  * Workers KV layout (DESIGN §6), one writer per key:
- *   cfg:<id>   host config, written only by admin calls; metadata = what the cron needs
+ *   cfg:<id>   host config (policy, epoch), written only by admin calls; metadata = what the cron needs
+ *   key:<id>   the host's registered public key (whpk_…), written by enrollment and by admin calls
+ *              that set `publicKey`: apart from cfg:, so an enrollment racing an admin PATCH cannot
+ *              undo the PATCH (KV has no compare-and-set). Only the beat path and host detail read it.
  *   beat:<id>  the last accepted beat + bounded seat history, written only by the beat path;
  *              metadata (≤ 1,024 bytes) = what the cron and the status list need, so they never
  *              read hosts one by one.
@@ -13,6 +16,7 @@ import type { State } from "../../protocol/verdict.ts";
 
 export const CFG_PREFIX = "cfg:";
 export const BEAT_PREFIX = "beat:";
+export const KEY_PREFIX = "key:";
 
 /** Seat history kept per host: at a 120 s keep-alive this covers about two hours of sparkline. */
 export const HISTORY_LENGTH = 60;
@@ -22,7 +26,6 @@ const CONFIG_CACHE_TTL_SECONDS = 60;
 
 export interface HostConfig {
   id: string;
-  publicKey: string | null;
   policy: Policy;
   epoch: string;
   createdAt: string;
@@ -32,7 +35,6 @@ export interface HostConfig {
 export interface HostMeta {
   epoch: string;
   createdAt: string;
-  hasKey: boolean;
   policy: Policy;
 }
 
@@ -66,7 +68,7 @@ export interface BeatMeta {
 }
 
 export function hostMeta(config: HostConfig): HostMeta {
-  return { epoch: config.epoch, createdAt: config.createdAt, hasKey: config.publicKey !== null, policy: config.policy };
+  return { epoch: config.epoch, createdAt: config.createdAt, policy: config.policy };
 }
 
 export function beatMeta(record: BeatRecord): BeatMeta {
@@ -96,7 +98,17 @@ export function writeHost(kv: KVNamespace, config: HostConfig): Promise<void> {
 
 export async function deleteHost(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(CFG_PREFIX + id);
+  await kv.delete(KEY_PREFIX + id);
   await kv.delete(BEAT_PREFIX + id);
+}
+
+export function readKey(kv: KVNamespace, id: string, edgeCached = false): Promise<string | null> {
+  return kv.get(KEY_PREFIX + id, edgeCached ? { cacheTtl: CONFIG_CACHE_TTL_SECONDS } : {});
+}
+
+/** `null` removes the key: the host stays enrolled and its beats are refused until a key is set. */
+export function writeKey(kv: KVNamespace, id: string, publicKey: string | null): Promise<void> {
+  return publicKey === null ? kv.delete(KEY_PREFIX + id) : kv.put(KEY_PREFIX + id, publicKey);
 }
 
 /** The host's beat record, or null when none exists for this incarnation of the host. */

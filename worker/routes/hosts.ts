@@ -5,7 +5,7 @@ import { hostCheck, hostDetail, hostSummary } from "../faces/status.ts";
 import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../faces/uptime.ts";
 import { issueToken } from "../fleet/enrollment.ts";
 import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../fleet/hosts.ts";
-import { beatMeta, hostMeta, readBeat } from "../fleet/store.ts";
+import { beatMeta, hostMeta, readBeat, readKey } from "../fleet/store.ts";
 import { hostView } from "../fleet/view.ts";
 import { requireAdmin, requireRead } from "../http/auth.ts";
 import { adminBody } from "../http/body.ts";
@@ -16,8 +16,14 @@ export const hosts = new Hono<AppEnv>();
 
 hosts.put("/:id", requireAdmin, async (c) => {
   const at = now();
-  const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await adminBody(c.req.raw), at);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null, at), created ? 201 : 200);
+  const { host, keyRegistered, created } = await putHost(
+    c.env.SEATWATCH_KV,
+    c.req.param("id"),
+    await adminBody(c.req.raw),
+    at,
+  );
+  const view = hostView(host.id, hostMeta(host), null, at);
+  return c.json(hostDetail(host, keyRegistered, view, null, at), created ? 201 : 200);
 });
 
 hosts.post("/:id/enrollment", requireAdmin, async (c) => {
@@ -31,9 +37,10 @@ hosts.post("/:id/enrollment", requireAdmin, async (c) => {
 hosts.patch("/:id", requireAdmin, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
-  const host = await patchHost(kv, c.req.param("id"), await adminBody(c.req.raw), at);
+  const { host, keyRegistered } = await patchHost(kv, c.req.param("id"), await adminBody(c.req.raw), at);
   const record = await readBeat(kv, host.id, host.epoch);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record, at));
+  const view = hostView(host.id, hostMeta(host), record && beatMeta(record), at);
+  return c.json(hostDetail(host, keyRegistered, view, record, at));
 });
 
 hosts.patch("/", requireAdmin, async (c) => {
@@ -63,9 +70,10 @@ async function loadHost(kv: KVNamespace, id: string) {
 }
 
 hosts.get("/:id", requireRead(), async (c) => {
-  const { at, host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  const watched = await watchedHost(c.env, view, at);
-  return c.json(hostDetail(host, watched.view, record, at));
+  const kv = c.env.SEATWATCH_KV;
+  const { at, host, record, view } = await loadHost(kv, c.req.param("id"));
+  const [watched, key] = await Promise.all([watchedHost(c.env, view, at), readKey(kv, host.id)]);
+  return c.json(hostDetail(host, key !== null, watched.view, record, at));
 });
 
 /** Transitions listed per request; uptime always uses every one in the 30-day window. */

@@ -8,6 +8,7 @@ import { type Bytes, bytesToBase64 } from "../../protocol/base64.ts";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
 import { verifyV1a } from "../../protocol/signing.ts";
+import { iso } from "../../protocol/time.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { tokensEqual } from "../http/auth.ts";
 import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
@@ -57,7 +58,7 @@ export async function issueToken(
   const stored: StoredToken = { hash: await hashToken(token), expiresAt, usedAt: null };
   // KV expires the record itself a little after the token does (expirationTtl ≥ 60 s).
   await kv.put(ENROLL_PREFIX + id, JSON.stringify(stored), { expirationTtl: ttl + 60 });
-  return { token, expiresAt: new Date(expiresAt).toISOString(), host };
+  return { token, expiresAt: iso(expiresAt), host };
 }
 
 export interface EnrollRequest {

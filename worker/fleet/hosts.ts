@@ -5,6 +5,7 @@
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { decodePublicKey } from "../../protocol/keys.ts";
 import { DEFAULT_POLICY, LABEL_PATTERN } from "../../protocol/policy.ts";
+import { iso } from "../../protocol/time.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
@@ -80,7 +81,7 @@ export async function putHost(
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
   const existing = await readHost(kv, id);
-  const at = new Date(now).toISOString();
+  const at = iso(now);
   const host: HostConfig = {
     id,
     policy: { ...DEFAULT_POLICY, ...patch },
@@ -95,7 +96,7 @@ export async function putHost(
 }
 
 function patched(existing: HostConfig, patch: PolicyPatch, now: number): HostConfig {
-  return { ...existing, policy: { ...existing.policy, ...patch }, updatedAt: new Date(now).toISOString() };
+  return { ...existing, policy: { ...existing.policy, ...patch }, updatedAt: iso(now) };
 }
 
 /** PATCH: change only the fields given. */

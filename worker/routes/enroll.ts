@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { type EnrollAnswer, policyAnswer } from "../../protocol/answers.ts";
 import type { AppEnv } from "../env.ts";
 import { enroll } from "../fleet/enrollment.ts";
 import { now } from "../http/clock.ts";
@@ -8,5 +9,6 @@ export const enrollment = new Hono<AppEnv>();
 
 enrollment.post("/", limitByClient, async (c) => {
   const host = await enroll(c.req.raw, c.env.SEATWATCH_KV, now());
-  return c.json({ enrolled: true, host: host.id, policy: host.policy });
+  const answer: EnrollAnswer = { enrolled: true, host: host.id, policy: policyAnswer(host.policy) };
+  return c.json(answer);
 });

@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { policyAnswer } from "../../protocol/answers.ts";
+import { iso } from "../../protocol/time.ts";
 import type { AppEnv } from "../env.ts";
 import { loadWatchedFleet, watchedHost } from "../faces/monitor.ts";
 import { hostCheck, hostDetail, hostSummary } from "../faces/status.ts";
@@ -46,7 +48,11 @@ hosts.patch("/:id", requireAdmin, async (c) => {
 hosts.patch("/", requireAdmin, async (c) => {
   const label = c.req.query("label");
   const changed = await patchLabel(c.env.SEATWATCH_KV, label, await adminBody(c.req.raw), now());
-  return c.json({ label, changed: changed.length, hosts: changed.map((h) => ({ id: h.id, policy: h.policy })) });
+  return c.json({
+    label,
+    changed: changed.length,
+    hosts: changed.map((h) => ({ id: h.id, policy: policyAnswer(h.policy) })),
+  });
 });
 
 hosts.delete("/:id", requireAdmin, async (c) => {
@@ -57,7 +63,9 @@ hosts.delete("/:id", requireAdmin, async (c) => {
 
 hosts.get("/", requireRead(), async (c) => {
   const { fleet } = await loadWatchedFleet(c.env, now());
-  const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h), policy: h.policy }));
+  const list = fleet
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((h) => ({ ...hostSummary(h), policy: policyAnswer(h.policy) }));
   return c.json({ hosts: list });
 });
 
@@ -92,7 +100,7 @@ hosts.get("/:id/events", requireRead(), async (c) => {
   );
   return c.json({
     host: id,
-    generatedAt: new Date(at).toISOString(),
+    generatedAt: iso(at),
     uptime: uptimeWindows(changes, at),
     uptimeNote: UPTIME_NOTE,
     events: transitions,

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
-import { type HostConfig, readHost } from "../../worker/fleet/store.ts";
+import type { HostConfig } from "../../worker/fleet/records.ts";
+import { readHost } from "../../worker/fleet/store.ts";
 import { ledgerStub, type Observation, SUMMARY_THRESHOLD } from "../../worker/ledger/ledger.ts";
 import { beat, cron, events, hook, runAlarm } from "./alerting.ts";
 import { admin, enroll, testClock } from "./helpers.ts";

@@ -7,7 +7,7 @@ import { policyAnswer } from "../../protocol/answers.ts";
 import { ago, iso, isoOrNull } from "../../protocol/time.ts";
 import { isAlerting } from "../../protocol/verdict.ts";
 import { duplicateBeacon } from "../fleet/duplicate.ts";
-import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import type { BeatRecord, HostConfig } from "../fleet/records.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
 
 /** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */

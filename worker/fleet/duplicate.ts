@@ -6,7 +6,7 @@
  * failures, because either one's beat keeps the host fresh.
  */
 import { iso } from "../../protocol/time.ts";
-import type { BeatRecord } from "./store.ts";
+import type { BeatRecord } from "./records.ts";
 
 /** Instance runs remembered per host: enough to see A, B, A; two restarts in between still show it. */
 export const RECENT_INSTANCES = 4;

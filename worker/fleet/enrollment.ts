@@ -16,7 +16,8 @@ import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
 import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
-import { type HostConfig, readHost, readKey, writeKey } from "./store.ts";
+import type { HostConfig } from "./records.ts";
+import { readHost, readKey, writeKey } from "./store.ts";
 
 export const ENROLL_PREFIX = "enroll:";
 /** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */

@@ -4,7 +4,8 @@
  * once; other isolates see a change within the TTL (KV itself takes up to ~60 s to propagate).
  */
 import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
-import { type HostConfig, readHost, readKey } from "./store.ts";
+import type { HostConfig } from "./records.ts";
+import { readHost, readKey } from "./store.ts";
 
 /** How long a known host stays cached; matches the KV edge cache. */
 const HIT_TTL_MS = 60_000;

@@ -10,17 +10,8 @@ import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
-import {
-  CFG_PREFIX,
-  deleteHost,
-  type HostConfig,
-  type HostMeta,
-  listWithMeta,
-  readHost,
-  readKey,
-  writeHost,
-  writeKey,
-} from "./store.ts";
+import type { HostConfig, HostMeta } from "./records.ts";
+import { CFG_PREFIX, deleteHost, listWithMeta, readHost, readKey, writeHost, writeKey } from "./store.ts";
 
 export function checkHostId(id: string): void {
   const problem = hostIdProblem(id);

@@ -14,7 +14,8 @@ import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
 import { trackInstance } from "./duplicate.ts";
 import { cachedHost } from "./host-cache.ts";
-import { type BeatRecord, HISTORY_LENGTH, type HostConfig, readBeat, writeBeat } from "./store.ts";
+import type { BeatRecord, HostConfig } from "./records.ts";
+import { HISTORY_LENGTH, readBeat, writeBeat } from "./store.ts";
 
 /** KV allows one write a second per key; a faster beacon is told to back off rather than failing at KV. */
 const MIN_BEAT_INTERVAL_MS = 1000;

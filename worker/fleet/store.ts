@@ -10,9 +10,10 @@
  * `epoch` is a random id chosen when a host is created: a beat record whose epoch differs from its
  * config's belongs to a deleted incarnation (e.g. a beat that was in flight during DELETE) and is ignored.
  */
-import type { Beat, Observed } from "../../protocol/beat.ts";
-import type { Policy } from "../../protocol/policy.ts";
-import type { State } from "../../protocol/verdict.ts";
+import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "./records.ts";
+
+// Importers that have not moved to records.ts yet (cron, ledger, view) still find the shapes here.
+export type { BeatMeta, BeatRecord, HostConfig, HostMeta } from "./records.ts";
 
 export const CFG_PREFIX = "cfg:";
 export const BEAT_PREFIX = "beat:";
@@ -23,68 +24,6 @@ export const HISTORY_LENGTH = 60;
 
 /** Edge cache for host config reads on the beat path; admin changes reach every edge within this. */
 const CONFIG_CACHE_TTL_SECONDS = 60;
-
-export interface HostConfig {
-  id: string;
-  policy: Policy;
-  epoch: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HostMeta {
-  epoch: string;
-  createdAt: string;
-  policy: Policy;
-}
-
-export interface BeatRecord {
-  epoch: string;
-  beat: Beat;
-  lastSeen: number;
-  clockOffsetMs: number;
-  state: State;
-  reason: string | null;
-  /** When `state` began, as the beat path saw it (unix ms). */
-  since: number;
-  /** [arrival ms, seats], oldest first. */
-  history: [number, number][];
-  /** Beacon instance runs and the last switch back to an earlier one (duplicate.ts); absent on older records. */
-  instances?: string[];
-  duplicateAt?: number | null;
-}
-
-export interface BeatMeta {
-  epoch: string;
-  lastSeen: number;
-  ts: number;
-  seats: number;
-  idle: number;
-  observed: Observed;
-  reason: string | null;
-  state: State;
-  since: number;
-  offset: number;
-}
-
-export function hostMeta(config: HostConfig): HostMeta {
-  return { epoch: config.epoch, createdAt: config.createdAt, policy: config.policy };
-}
-
-export function beatMeta(record: BeatRecord): BeatMeta {
-  return {
-    epoch: record.epoch,
-    lastSeen: record.lastSeen,
-    ts: record.beat.ts,
-    seats: record.beat.seats,
-    idle: record.beat.idle,
-    observed: record.beat.observed,
-    reason: record.beat.reason ?? null,
-    state: record.state,
-    since: record.since,
-    offset: record.clockOffsetMs,
-  };
-}
 
 export function readHost(kv: KVNamespace, id: string, edgeCached = false): Promise<HostConfig | null> {
   const options: KVNamespaceGetOptions<"json"> = { type: "json" };

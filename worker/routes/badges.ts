@@ -13,7 +13,8 @@ import {
   UNKNOWN_FACE,
 } from "../faces/badge.ts";
 import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
-import { beatMeta, hostMeta, readBeat, readHost } from "../fleet/store.ts";
+import { beatMeta, hostMeta } from "../fleet/records.ts";
+import { readBeat, readHost } from "../fleet/store.ts";
 import { hostView, loadFleet } from "../fleet/view.ts";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { BeatAccepted } from "../../protocol/answers.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ingestBeat } from "../fleet/ingest.ts";
-import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import type { BeatRecord, HostConfig } from "../fleet/records.ts";
 import { now } from "../http/clock.ts";
 import { limitByClient } from "../http/rate-limit.ts";
 import { beatObservation, ledgerStub } from "../ledger/ledger.ts";

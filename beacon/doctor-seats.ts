@@ -3,6 +3,7 @@
  * behind it, and — when Claude Code seats run without marks — the one command that installs the hooks.
  */
 import { join } from "node:path";
+import { ago, shortDuration, utcText } from "../protocol/time.ts";
 import { defaultSettingsPath, hasOurHooks, readSettings } from "./claude-hooks.ts";
 import type { DoctorCheck } from "./doctor-check.ts";
 import type { ServerObservation } from "./observe.ts";
@@ -17,7 +18,8 @@ export function seatChecks(
   servers: ServerObservation[],
   env: NodeJS.ProcessEnv,
 ): DoctorCheck[] {
-  const checks = report.seats.map((seat) => seatCheck(seat));
+  const now = Date.now();
+  const checks = report.seats.map((seat) => seatCheck(seat, now));
   const unmarked = report.seats.filter((seat) => CLAUDE.test(seat.command) && seat.evidence.mark === null);
   const byOwner = new Map<number | null, SeatReport[]>();
   for (const seat of unmarked) {
@@ -28,9 +30,9 @@ export function seatChecks(
   return checks;
 }
 
-function seatCheck(seat: SeatReport): DoctorCheck {
+function seatCheck(seat: SeatReport, now: number): DoctorCheck {
   const { evidence } = seat;
-  const ago = (at: number | null) => (at === null ? "never" : new Date(at).toISOString());
+  const when = (at: number | null) => ago(at, now);
   const cpu =
     evidence.cpuPercent === null
       ? "CPU not measured yet"
@@ -38,13 +40,13 @@ function seatCheck(seat: SeatReport): DoctorCheck {
   const mark =
     evidence.mark === null
       ? "no mark"
-      : `mark ${evidence.mark.state}${evidence.mark.why ? ` (${evidence.mark.why})` : ""} at ${ago(evidence.mark.at)}${evidence.markLapsed ? `, lapsed: ${evidence.markLapsed}` : ""}`;
-  const parts = [cpu, `last busy ${ago(evidence.busyAt)}`, `window output ${ago(evidence.outputAt)}`, mark];
+      : `mark ${evidence.mark.state}${evidence.mark.why ? ` (${evidence.mark.why})` : ""} ${when(evidence.mark.at)}${evidence.markLapsed ? `, lapsed: ${evidence.markLapsed}` : ""}`;
+  const parts = [cpu, `last busy ${when(evidence.busyAt)}`, `window output ${when(evidence.outputAt)}`, mark];
   if (evidence.patternMatched) parts.push("--waiting-pattern matches its text");
   return {
     ok: true,
     server: seat.server,
-    title: `seat ${seat.pane} (${seat.session}:${seat.window}, ${seat.command}): ${seat.state} since ${ago(seat.since)} via ${seat.via}${seat.why ? ` (${seat.why})` : ""}`,
+    title: `seat ${seat.pane} (${seat.session}:${seat.window}, ${seat.command}): ${seat.state} for ${shortDuration(now - seat.since)} (since ${utcText(seat.since)}) via ${seat.via}${seat.why ? ` (${seat.why})` : ""}`,
     detail: parts.join("; "),
   };
 }

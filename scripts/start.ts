@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import type { Beat } from "../protocol/beat.ts";
 import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
 import { privateKeyFromPem, publicKeyOf } from "../protocol/keys.ts";
+import { shortDuration } from "../protocol/time.ts";
 import { startDevWorker, triggerCron } from "./dev-worker.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeHooks, scriptPathFor } from "../../beacon/claude-hooks.ts";
+import { runDoctor } from "../../beacon/doctor.ts";
 import { writeHookScript } from "../../beacon/hook-script.ts";
 import { ActivityTracker } from "../../beacon/seat-activity.ts";
 import { Lab, type LabServer } from "./lab.ts";
@@ -217,3 +218,46 @@ function fileText(path: string): string {
     return "";
   }
 }
+
+describe("doctor", () => {
+  const doctor = (env: NodeJS.ProcessEnv) =>
+    runDoctor({
+      mode: lab.auto(),
+      rule: { countShells: false },
+      activity: { activeWindowMs: 60_000, busyCpuPercent: 5, waitingPattern: null, seatList: true },
+      env,
+    });
+
+  it("lists each seat with its state and evidence, and names the fix for Claude Code without hooks", async () => {
+    const { server } = labServer();
+    const claudeDir = join(lab.dir, "no-hooks");
+    const claude = startFakeClaude(lab, server, lab.file("empty-settings.json", "{}"));
+
+    const report = await doctor({ ...process.env, CLAUDE_CONFIG_DIR: claudeDir });
+
+    const seat = report.checks.find((check) => check.title.startsWith(`seat ${claude.pane} `));
+    expect(seat?.title).toMatch(/\(work:\d+, claude\): working for \d+s .* via output/);
+    expect(seat?.detail).toMatch(/CPU \d+\.\d % of a core over 1\.\d s .*; no mark/);
+    const hooks = report.checks.find((check) => check.title.includes("run without seatwatch's hooks"));
+    expect(hooks).toMatchObject({
+      ok: false,
+      fix: "seatwatch-beacon hooks claude --install, then restart those sessions",
+    });
+    expect(hooks?.title).toContain(claude.pane);
+    expect(report.seatActivity.map((s) => s.pane)).toContain(claude.pane);
+  });
+
+  it("says nothing about hooks once Claude Code's seats write marks", async () => {
+    const { server, xdg } = labServer();
+    const settings = installHooks();
+    const claude = startFakeClaude(lab, server, settings);
+    claude.fire("UserPromptSubmit", () => fileText(markFile(xdg, server, claude.pane)).includes("working"));
+
+    const report = await doctor({ ...process.env, CLAUDE_CONFIG_DIR: join(lab.dir, "claude") });
+
+    expect(report.checks.filter((check) => check.title.includes("Claude Code"))).toEqual([]);
+    expect(report.checks.find((check) => check.title.startsWith(`seat ${claude.pane} `))?.detail).toMatch(
+      /mark working \d+s ago/,
+    );
+  });
+});

@@ -119,9 +119,9 @@ function describeActivity({ activity, seatList }: Pick<Beat, "activity" | "seatL
   console.log(`  ${activity.working} working, ${activity.waiting} waiting for a person, ${activity.quiet} quiet`);
   for (const seat of seatList ?? []) {
     if (seat.state !== "waiting") continue;
-    const minutes = Math.round((Date.now() - seat.since) / 60_000);
+    const waited = shortDuration(Date.now() - seat.since);
     console.log(
-      `  waiting: ${seat.session}:${seat.window} (${seat.command}) for ${minutes} min${seat.why ? `, ${seat.why}` : ""}`,
+      `  waiting: ${seat.session}:${seat.window} (${seat.command}) for ${waited}${seat.why ? `, ${seat.why}` : ""}`,
     );
   }
   if (!activity.marks && (seatList ?? []).some((seat) => /claude/i.test(seat.command))) {

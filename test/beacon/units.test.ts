@@ -47,6 +47,8 @@ describe("the seat rule", () => {
     command,
     dead,
     deadStatus: null,
+    window: 0,
+    windowActivity: null,
   });
 
   it("treats login shells and shell paths as shells", () => {

@@ -156,7 +156,12 @@ function classifyComplaint(stderr: string, stdout: string, target: QueryTarget, 
   if (stdout === "" && /^(no current target|no sessions)$/.test(stderr)) {
     return { ok: true, panes: [], version: "" };
   }
-  if (/no server running on|error connecting to .*\((No such file or directory|Connection refused)\)/.test(stderr)) {
+  // 1.8 says only "failed to connect to server", without the errno that 2.0 appends after a colon.
+  if (
+    /no server running on|error connecting to .*\((No such file or directory|Connection refused)\)|^failed to connect to server(: (No such file or directory|Connection refused))?$/.test(
+      stderr,
+    )
+  ) {
     if (existsSync(target.socket)) {
       return fail(
         "stale_socket",

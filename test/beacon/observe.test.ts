@@ -333,6 +333,16 @@ describe("servers too old to report #{pid} (tmux 1.8 and 2.0)", () => {
     expect(observation.servers[0]?.panes.map((pane) => pane.windowActivity)).toEqual([null, null, null]);
   });
 
+  it("reports 1.8's bare 'failed to connect to server' on a socket a dead server left as stale_socket", async () => {
+    const server = newLab().start(["agent"]);
+    process.kill(server.pid, "SIGKILL");
+    await waitUntilExited(server.pid);
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-1.8-cannot-connect.sh"), server.socket));
+
+    expect(observation.error?.reason).toBe("stale_socket");
+  });
+
   it("reports a pid-less answer whose panes belong to another server as pid_mismatch", async () => {
     const asked = newLab().start(["agent"]);
     const other = lab.start(["agent", "agent"]);

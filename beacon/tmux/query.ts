@@ -26,10 +26,11 @@ import { readChildren } from "../proc.ts";
  * Fields and the tmux release that added each (`unknown variables expand to ""` on older servers):
  *   pane_id pane_pid pane_dead window_index session_name pane_current_command   1.8
  *   pane_dead_status   2.0   ("" → null)
- *   pid                2.1   ("" → the answer must prove its server another way: see provenPanes)
+ *   pid                2.1   ("" → the answer proves its server by its panes: see trustedPanes)
  *   window_activity    2.1   ("" → null)
  *   version            2.4   ("" → asked with -V)
- * `;` as its own argument chains commands, and `display-message -p -t %N FORMAT` works, on all of them.
+ * `;` as its own argument chains commands, and `display-message -p -t %N FORMAT` works, on all of them
+ * (tried on builds of 1.8, 2.0, 2.1, 2.6, 3.0a, 3.6a and Debian's 3.3a).
  */
 const NUMERIC_FIELDS = [
   "pid",
@@ -49,6 +50,7 @@ const FREE_TEXT = [
   { marker: "s", variable: "session_name" },
   { marker: "c", variable: "pane_current_command" },
 ] as const;
+type FreeText = (typeof FREE_TEXT)[number]["variable"];
 
 export const QUERY_ARGS = [
   "list-panes",
@@ -200,10 +202,10 @@ export interface PaneRow {
   windowActivity: number | null;
 }
 
-/** The rows, and each pane's free text in FREE_TEXT order: null where the answer leaves it uncertain. */
+/** The rows, and each pane's free text in row order: null where the answer leaves it uncertain. */
 export interface ParsedAnswer {
   rows: PaneRow[];
-  texts: (string | null)[][];
+  texts: Record<FreeText, (string | null)[]>;
 }
 
 /** Reads the three lists of one answer; a problem means the answer is not what tmux prints for QUERY_ARGS. */
@@ -231,7 +233,8 @@ export function parseAnswer(stdout: string): ParsedAnswer | { problem: string } 
       problem: `after ${rows.length} pane rows, the lines are not each pane's session and command in turn: ${shown(lines[rows.length])}`,
     };
   }
-  return { rows, texts: FREE_TEXT.map((_, field) => texts.slice(field * rows.length, (field + 1) * rows.length)) };
+  const textOf = (field: number) => texts.slice(field * rows.length, (field + 1) * rows.length);
+  return { rows, texts: { session_name: textOf(0), pane_current_command: textOf(1) } };
 }
 
 function numericRow(line: string): PaneRow | null {
@@ -317,8 +320,8 @@ async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fai
     return {
       server: target.server?.pid ?? row.pid ?? 0,
       id: row.id,
-      session: texts[0]?.[at] ?? "",
-      command: texts[1]?.[at] ?? "",
+      session: texts.session_name[at] ?? "",
+      command: texts.pane_current_command[at] ?? "",
       dead: row.dead,
       deadStatus: row.deadStatus,
       window: row.window,
@@ -332,21 +335,27 @@ async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fai
  * Each kept pane's free text; where the answer left one uncertain, it is read alone, at most
  * FREE_TEXT_REREADS times per answer. A text that cannot be read is "" (unknown: never a seat).
  */
-async function resolveTexts(parsed: ParsedAnswer, kept: number[], target: QueryTarget): Promise<string[][]> {
+async function resolveTexts(
+  parsed: ParsedAnswer,
+  kept: number[],
+  target: QueryTarget,
+): Promise<Record<FreeText, string[]>> {
   let budget = FREE_TEXT_REREADS;
-  return Promise.all(
-    FREE_TEXT.map(({ variable }, field) =>
-      Promise.all(
-        kept.map(async (index) => {
-          const known = parsed.texts[field]?.[index];
-          if (known !== null && known !== undefined) return known;
-          if (budget <= 0) return "";
-          budget -= 1;
-          return readAlone(target, (parsed.rows[index] as PaneRow).id, variable);
-        }),
-      ),
-    ),
-  );
+  const resolve = (variable: FreeText) =>
+    Promise.all(
+      kept.map(async (index) => {
+        const known = parsed.texts[variable][index];
+        if (known !== null && known !== undefined) return known;
+        if (budget <= 0) return "";
+        budget -= 1;
+        return readAlone(target, (parsed.rows[index] as PaneRow).id, variable);
+      }),
+    );
+  const [session_name, pane_current_command] = await Promise.all([
+    resolve("session_name"),
+    resolve("pane_current_command"),
+  ]);
+  return { session_name, pane_current_command };
 }
 
 async function readAlone(target: QueryTarget, pane: string, variable: string): Promise<string> {

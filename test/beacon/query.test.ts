@@ -65,8 +65,8 @@ describe("reading the query's answer", () => {
         const { rows, texts } = parsed(panes);
         expect(rows.map((row) => row.id)).toEqual(panes.map((_, index) => `%${index}`));
         panes.forEach((pane, index) => {
-          expect([null, pane.session]).toContain(texts[0]?.[index]);
-          expect([null, pane.command]).toContain(texts[1]?.[index]);
+          expect([null, pane.session]).toContain(texts.session_name[index]);
+          expect([null, pane.command]).toContain(texts.pane_current_command[index]);
         });
       }),
       { numRuns: 500 },
@@ -78,7 +78,10 @@ describe("reading the query's answer", () => {
     fc.assert(
       fc.property(panesWith(oneLine), (panes) => {
         const { texts } = parsed(panes);
-        expect(texts).toEqual([panes.map((pane) => pane.session), panes.map((pane) => pane.command)]);
+        expect(texts).toEqual({
+          session_name: panes.map((pane) => pane.session),
+          pane_current_command: panes.map((pane) => pane.command),
+        });
       }),
       { numRuns: 200 },
     );
@@ -93,10 +96,7 @@ describe("reading the query's answer", () => {
         { pid: null, dead: false, deadStatus: null, panePid: 581, version: "", window: 0, windowActivity: null },
         { pid: null, dead: true, deadStatus: null, panePid: 583, version: "", window: 1, windowActivity: null },
       ],
-      texts: [
-        ["work", "work"],
-        ["sleep", ""],
-      ],
+      texts: { session_name: ["work", "work"], pane_current_command: ["sleep", ""] },
     });
   });
 

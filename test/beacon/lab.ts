@@ -145,7 +145,9 @@ export class Lab {
         .split("\n");
       const dead = rows.filter((row) => row.startsWith("1:")).length;
       const shells = rows.filter((row) => row === "0:bash").length;
-      if (dead === wantDead && shells === wantShells) return;
+      // A pane still being started shows tmux (forked, not yet exec'd) or the sh that runs its command.
+      const starting = rows.some((row) => row === "0:tmux" || row === "0:sh");
+      if (dead === wantDead && shells === wantShells && !starting) return;
       execFileSync("sleep", ["0.05"]);
     }
     throw new Error(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hostId, UsageError } from "../../beacon/config.ts";
-import { parsePasswd, parseStatus, parseUnixListeners } from "../../beacon/proc.ts";
+import { parsePasswd, parseStat, parseStatus, parseUnixListeners } from "../../beacon/proc.ts";
 import { isSeat, isShell } from "../../beacon/seats.ts";
 
 describe("parseUnixListeners", () => {
@@ -28,6 +28,16 @@ describe("parseStatus", () => {
 
   it("falls back to the pid on kernels without NSpid and recognises a zombie", () => {
     expect(parseStatus("State:\tZ (zombie)\nUid:\t0\t0\t0\t0\n", 99)).toEqual({ uid: 0, nspid: 99, zombie: true });
+  });
+});
+
+describe("parseStat", () => {
+  it("reads the parent and state after the comm, even one holding spaces and parentheses", () => {
+    expect(parseStat("4243 (x) (y) S 4242 4243 4243 34816 4243 4194560 107 0 0 0")).toEqual({
+      ppid: 4242,
+      zombie: false,
+    });
+    expect(parseStat("4244 (sleep) Z 4242 4244 4244 0 -1")).toEqual({ ppid: 4242, zombie: true });
   });
 });
 

@@ -39,4 +39,6 @@ export interface SeatEntry {
   /** When the seat entered its state, unix ms on the beacon's clock. */
   since: number;
   via: SeatVia;
+  /** What the agent waits for, from the mark's `--why` (`permission`, `question`, or the agent's words). */
+  why?: string;
 }

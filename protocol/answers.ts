@@ -2,6 +2,7 @@
  * The Worker's answers on the wire (DESIGN §5), imported by both sides: the beacon reacts to these
  * codes and reads the 202 answer with these types, so neither side switches on bare strings.
  */
+import type { Policy } from "./policy.ts";
 import type { State } from "./verdict.ts";
 
 /** Every `error.code` the Worker may answer with. */
@@ -51,10 +52,22 @@ export function errorOf(json: unknown): { code: string; message: string } | null
   return { code: error.code, message: typeof error.message === "string" ? error.message : "" };
 }
 
-/** `202` to `POST /v1/beats`: the verdict the Worker derived and the policy the beacon needs. */
+/** The part of a host's policy the beacon needs to predict the Worker's verdict (DESIGN §3a "Judging"). */
+export type BeaconPolicy = Pick<Policy, "minSeats" | "maxWaitSeconds" | "minWorking" | "maxQuietSeconds">;
+
+export function beaconPolicy(policy: BeaconPolicy): BeaconPolicy {
+  const { minSeats, maxWaitSeconds, minWorking, maxQuietSeconds } = policy;
+  return { minSeats, maxWaitSeconds, minWorking, maxQuietSeconds };
+}
+
+/**
+ * `202` to `POST /v1/beats`: the verdict the Worker derived and the policy the beacon needs.
+ * `minSeats` also stays at the top level, where beacons older than `policy` read it.
+ */
 export interface BeatAccepted {
   accepted: true;
   state: State;
   reason: string | null;
   minSeats: number;
+  policy: BeaconPolicy;
 }

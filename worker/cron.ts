@@ -6,7 +6,7 @@
  * test or a bench can count every operation.
  */
 
-import { verdict } from "../protocol/verdict.ts";
+import { startedAt, verdict } from "../protocol/verdict.ts";
 import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./fleet/store.ts";
 import type { CronRun, Ledger, Observation } from "./ledger/ledger.ts";
 
@@ -56,7 +56,8 @@ export async function runCron(
     const beat = beatById.get(id);
     // A host that never beat (or whose beats belong to a deleted incarnation) is `new` or `paused`: nothing to announce.
     if (!beat || beat.epoch !== host.epoch) continue;
-    const { state, reason } = verdict(beat, host.policy, scheduledTime);
+    const judged = verdict(beat, host.policy, scheduledTime);
+    const { state, reason } = judged;
     const recent = scheduledTime - beat.since < RECHECK_WINDOW_MS;
     if (state === beat.state && !recent) continue;
     differing.push({
@@ -67,11 +68,13 @@ export async function runCron(
       seats: beat.seats,
       minSeats: host.policy.minSeats,
       lastSeen: beat.lastSeen,
-      since: state === beat.state ? beat.since : sinceOf(state, beat, host, scheduledTime),
+      // A state time alone brought about is dated by when it began; a pause or a resume by now.
+      since: state === beat.state ? beat.since : (startedAt(beat, host.policy, judged) ?? scheduledTime),
       at: scheduledTime,
       labels: host.policy.labels,
       alertAfter: host.policy.alertAfter,
       repeatEvery: host.policy.repeatEvery,
+      attention: beat.attention ?? [],
     });
   }
 
@@ -113,12 +116,6 @@ export async function runCron(
     ledgerRequests,
     alertsQueued,
   };
-}
-
-/** When a state the cron discovered began: silence at the end of the grace, a pause or resume now. */
-function sinceOf(state: string, beat: BeatMeta, host: HostMeta, now: number): number {
-  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
-  return now;
 }
 
 /** A watchdog that has not answered in 5 s is someone else's outage; the next run pings again. */

@@ -45,7 +45,13 @@ describe("an accepted beat", () => {
   it("answers 202 with the verdict and the host's minSeats", async () => {
     const res = await sendBeat(host, { seats: 3 });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: true, state: "up", reason: null, minSeats: 1 });
+    expect(await res.json()).toEqual({
+      accepted: true,
+      state: "up",
+      reason: null,
+      minSeats: 1,
+      policy: { minSeats: 1, maxWaitSeconds: 900, minWorking: 0, maxQuietSeconds: 0 },
+    });
   });
 
   it("records the Worker's arrival time as lastSeen and the clock offset, not the beacon's ts", async () => {

@@ -7,6 +7,7 @@ import { isAlerting } from "../../protocol/verdict.ts";
 import { duplicateBeacon } from "../fleet/duplicate.ts";
 import type { BeatRecord, HostConfig } from "../fleet/store.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
+import { activitySummary, activityText, seatListView } from "./seats.ts";
 
 /** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
 export const CLOCK_SKEW_WARNING_MS = 30_000;
@@ -22,7 +23,7 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function hostSummary(h: HostView) {
+export function hostSummary(h: HostView, now: number) {
   return {
     id: h.id,
     state: h.state,
@@ -32,6 +33,7 @@ export function hostSummary(h: HostView) {
     lastSeen: iso(h.lastSeen),
     since: iso(h.since),
     labels: h.labels,
+    activity: activitySummary(h, now),
   };
 }
 
@@ -47,7 +49,7 @@ export function statusDocument(hosts: readonly HostView[], monitor: Monitor, now
     generatedAt: new Date(now).toISOString(),
     monitor,
     counts: countStates(hosts),
-    hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map(hostSummary),
+    hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map((h) => hostSummary(h, now)),
   };
 }
 
@@ -62,13 +64,14 @@ export function ago(ms: number | null, now: number): string {
 
 /** An aligned table for `curl -H 'Accept: text/plain'`. */
 export function statusTable(doc: StatusDocument, hosts: readonly HostView[], now: number): string {
-  const rows = [["HOST", "STATE", "SEATS", "MIN", "LAST SEEN", "REASON"]];
+  const rows = [["HOST", "STATE", "SEATS", "MIN", "AT WORK", "LAST SEEN", "REASON"]];
   for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
     rows.push([
       h.id,
       h.state,
       h.seats === null ? "-" : String(h.seats),
       String(h.minSeats),
+      activityText(h, now),
       ago(h.lastSeen, now),
       h.reason ?? "-",
     ]);
@@ -144,7 +147,7 @@ export function warnings(record: BeatRecord | null, hostId: string, now: number)
 
 export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
   return {
-    ...hostSummary(view),
+    ...hostSummary(view, now),
     idle: view.idle,
     policy: config.policy,
     keyRegistered: config.publicKey !== null,
@@ -167,9 +170,11 @@ export function hostDetail(config: HostConfig, view: HostView, record: BeatRecor
           commands: record.beat.commands,
           servers: record.beat.servers,
           binaries: record.beat.binaries ?? [],
+          activity: record.beat.activity ?? null,
           beacon: record.beat.beacon,
         }
       : null,
+    seatList: seatListView(record, now),
     history: (record?.history ?? []).map(([at, seats]) => ({ at: iso(at), seats })),
   };
 }

@@ -3,7 +3,9 @@
  * typo (`minseats`) never silently does nothing.
  */
 import type { FieldError } from "../../protocol/beat.ts";
+import { MAX_COUNT } from "../../protocol/limits.ts";
 import {
+  ACTIVITY_LIMIT_RANGE,
   GRACE_RANGE,
   LABEL_PATTERN,
   MAX_HOLD_SECONDS,
@@ -19,6 +21,11 @@ function intIn(min: number, max: number, extra = ""): Checker {
     typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
       ? null
       : `must be an integer from ${min} to ${max}${extra} (got ${JSON.stringify(value)})`;
+}
+
+/** A limit of seats at work: 0 turns it off. */
+function limitOrOff(min: number, max: number): Checker {
+  return (value) => (value === 0 ? null : intIn(min, max, ", or 0 for off")(value));
 }
 
 const CHECKS: Record<keyof Policy, Checker> = {
@@ -37,6 +44,9 @@ const CHECKS: Record<keyof Policy, Checker> = {
     value === null || (typeof value === "string" && !Number.isNaN(Date.parse(value)))
       ? null
       : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
+  maxWaitSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
+  minWorking: intIn(0, MAX_COUNT, " (0 for off)"),
+  maxQuietSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
 };
 
 export type PolicyPatch = Partial<Policy>;

@@ -37,7 +37,8 @@ import {
 } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
 import type { Monitor } from "../faces/status.ts";
-import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import type { AttentionSeat } from "../fleet/activity.ts";
+import { type BeatRecord, beatMeta, type HostConfig } from "../fleet/store.ts";
 
 /** A verdict handed to the ledger, with what an alert needs to say about it. Times are unix ms. */
 export interface Observation {
@@ -55,6 +56,8 @@ export interface Observation {
   labels: string[];
   alertAfter: number;
   repeatEvery: number;
+  /** The seats an alert names (waiting first); empty when none needs a person. */
+  attention: AttentionSeat[];
 }
 
 export interface CronRun {
@@ -145,6 +148,8 @@ interface TransitionRow extends Row {
   alert: number;
   queued: number;
   run: number | null;
+  /** JSON of the observation's attention seats; null on rows from before seats at work. */
+  attention: string | null;
 }
 
 interface OutboxRow extends Row {
@@ -204,7 +209,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  * Changes to tables a deployed ledger already has (CREATE TABLE IF NOT EXISTS never alters one),
  * applied in order once each; `meta.schema` counts those applied. Append only.
  */
-const MIGRATIONS = ["ALTER TABLE webhooks ADD COLUMN routing_key TEXT"];
+const MIGRATIONS = [
+  "ALTER TABLE webhooks ADD COLUMN routing_key TEXT",
+  "ALTER TABLE transitions ADD COLUMN attention TEXT",
+];
 
 export interface UndeliveredView {
   id: string;
@@ -253,6 +261,7 @@ function toTransition(row: TransitionRow): TransitionRecord {
     lastSeen: row.last_seen,
     since: row.since,
     at: row.at,
+    attention: row.attention === null ? [] : (JSON.parse(row.attention) as AttentionSeat[]),
   };
 }
 
@@ -327,8 +336,8 @@ export class Ledger extends DurableObject<Bindings> {
     const id = transitionId(obs.host, obs.state, obs.since);
     const labels = JSON.stringify(obs.labels);
     this.sql.exec(
-      `INSERT OR IGNORE INTO transitions (id, host, epoch, state, previous, reason, seats, min_seats, last_seen, since, at, labels, run)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO transitions (id, host, epoch, state, previous, reason, seats, min_seats, last_seen, since, at, labels, run, attention)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       obs.host,
       obs.epoch,
@@ -342,6 +351,7 @@ export class Ledger extends DurableObject<Bindings> {
       obs.at,
       labels,
       run,
+      JSON.stringify(obs.attention),
     );
 
     let announced = row?.announced ?? null;
@@ -818,6 +828,7 @@ export function beatObservation(host: HostConfig, record: BeatRecord): Observati
     labels: host.policy.labels,
     alertAfter: host.policy.alertAfter,
     repeatEvery: host.policy.repeatEvery,
+    attention: beatMeta(record).attention ?? [],
   };
 }
 

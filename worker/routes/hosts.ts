@@ -40,8 +40,9 @@ hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
 });
 
 hosts.get("/v1/hosts", requireRead(), async (c) => {
-  const { fleet } = await loadWatchedFleet(c.env, now());
-  const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h), policy: h.policy }));
+  const at = now();
+  const { fleet } = await loadWatchedFleet(c.env, at);
+  const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h, at), policy: h.policy }));
   return c.json({ hosts: list });
 });
 

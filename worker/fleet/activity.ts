@@ -10,8 +10,16 @@ import type { ActivityRecord } from "../../protocol/verdict.ts";
 
 /** Seats an alert names: enough to say where to attach, few enough for KV metadata (≤ 1,024 bytes). */
 export const MAX_ATTENTION = 5;
-/** A session name in an alert is cut to this; the target still finds the pane in all but contrived cases. */
-const MAX_TARGET_SESSION = 32;
+/**
+ * Session names and a mark's `why` in an alert are cut to this many characters: the target still
+ * finds the pane in all but contrived cases, and even at JSON's worst (six bytes a character) a
+ * seat still fits beside everything else the metadata carries.
+ */
+const MAX_ATTENTION_TEXT = 32;
+
+function cut(text: string): string {
+  return Array.from(text).slice(0, MAX_ATTENTION_TEXT).join("");
+}
 
 /** A seat that needs a person: `tmux attach -t <target>`. `since` is unix ms on the Worker's clock. */
 export interface AttentionSeat {
@@ -53,10 +61,10 @@ export function attentionSeats(beat: Beat, clockOffsetMs: number): AttentionSeat
     .sort((a, b) => rank[a.state] - rank[b.state] || a.since - b.since)
     .slice(0, MAX_ATTENTION)
     .map((s) => ({
-      target: `${Array.from(s.session).slice(0, MAX_TARGET_SESSION).join("")}:${s.window}`,
+      target: `${cut(s.session)}:${s.window}`,
       state: s.state,
       since: s.since + clockOffsetMs,
-      why: why(s),
+      why: cut(why(s)),
     }));
 }
 

@@ -88,20 +88,3 @@ export function verdict(record: ObservationRecord | null, policy: VerdictPolicy,
   }
   return { state: "up", reason: null };
 }
-
-/**
- * When a verdict that time alone brings about began: silence at the end of the grace, a wait or a
- * quiet seat at the end of its limit. Null for a verdict that begins with a beat or an admin change
- * (the caller knows when that was). The cron and the read faces date such states with this alone.
- */
-export function startedAt(record: ObservationRecord, policy: VerdictPolicy, judged: Verdict): number | null {
-  if (judged.state === "silent") return record.lastSeen + policy.graceSeconds * 1000;
-  const activity = record.activity ?? null;
-  if (judged.reason === "seat_waiting" && activity?.waitingSince != null) {
-    return activity.waitingSince + policy.maxWaitSeconds * 1000;
-  }
-  if (judged.reason === "seat_quiet" && activity?.quietSince != null) {
-    return activity.quietSince + policy.maxQuietSeconds * 1000;
-  }
-  return null;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
-import { type ActivityRecord, type ObservationRecord, startedAt, verdict } from "../../protocol/verdict.ts";
+import { type ActivityRecord, type ObservationRecord, verdict } from "../../protocol/verdict.ts";
 
 const NOW = Date.parse("2026-12-01T09:00:00Z");
 const policy = (p: Partial<Policy> = {}): Policy => ({ ...DEFAULT_POLICY, ...p });
@@ -77,25 +77,5 @@ describe("verdict on seats at work", () => {
     const record = seen({ working: 2, waiting: 1, waitingSince: NOW - 3_600_000 });
     expect(verdict(record, policy({ paused: true }), NOW).state).toBe("paused");
     expect(verdict(null, policy(), NOW).state).toBe("new");
-  });
-});
-
-describe("startedAt", () => {
-  it("dates a wait from the moment it passed the limit, a quiet seat likewise, silence at the end of grace", () => {
-    const waitPolicy = policy({ maxWaitSeconds: 900 });
-    const waiting = seen({ working: 2, waiting: 1, waitingSince: NOW - 1_000_000 });
-    expect(startedAt(waiting, waitPolicy, verdict(waiting, waitPolicy, NOW))).toBe(NOW - 1_000_000 + 900_000);
-    const quietPolicy = policy({ maxQuietSeconds: 60 });
-    const quiet = seen({ working: 2, quiet: 1, quietSince: NOW - 100_000 });
-    expect(startedAt(quiet, quietPolicy, verdict(quiet, quietPolicy, NOW))).toBe(NOW - 100_000 + 60_000);
-    const silent = seen(null);
-    expect(startedAt(silent, policy(), verdict(silent, policy(), NOW + 3_600_000))).toBe(silent.lastSeen + 300_000);
-  });
-
-  it("is null for states a beat or an admin change begins", () => {
-    const low = seen(null, 1);
-    expect(startedAt(low, policy({ minSeats: 2 }), verdict(low, policy({ minSeats: 2 }), NOW))).toBeNull();
-    const few = seen({ working: 0, quiet: 3, quietSince: NOW });
-    expect(startedAt(few, policy({ minWorking: 1 }), verdict(few, policy({ minWorking: 1 }), NOW))).toBeNull();
   });
 });

@@ -4,8 +4,9 @@
  * 1,000 hosts costs two list calls.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import { type ActivityRecord, STATES, type State, startedAt, type Verdict, verdict } from "../../protocol/verdict.ts";
+import { type ActivityRecord, STATES, type State, verdict } from "../../protocol/verdict.ts";
 import type { AttentionSeat } from "./activity.ts";
+import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
 
 export interface HostView {
@@ -44,7 +45,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: sinceOf(judged, host, record),
+    since: stateSince(judged, host, record),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
@@ -55,20 +56,28 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
   };
 }
 
-function sinceOf(judged: Verdict, host: HostMeta, beat: BeatMeta | null): number | null {
-  if (judged.state === "new") return Date.parse(host.createdAt);
-  if (beat === null) return null;
-  if (judged.state === beat.state) return beat.since;
-  return startedAt(beat, host.policy, judged);
+/** A host's config and, once it has beaten, its last beat (never one of a deleted incarnation). */
+export interface FleetEntry {
+  id: string;
+  host: HostMeta;
+  beat: BeatMeta | null;
 }
 
-export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+/** Every host, in host id order (KV lists keys lexicographically): the read faces and the cron share it. */
+export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
   const [hosts, beats] = await Promise.all([
     listWithMeta<HostMeta>(kv, CFG_PREFIX),
     listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
   ]);
   const beatById = new Map(beats.map((b) => [b.id, b.meta]));
-  return hosts.map((h) => hostView(h.id, h.meta, beatById.get(h.id) ?? null, now));
+  return hosts.map(({ id, meta: host }) => {
+    const beat = beatById.get(id);
+    return { id, host, beat: beat && beat.epoch === host.epoch ? beat : null };
+  });
+}
+
+export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+  return (await listFleet(kv)).map((e) => hostView(e.id, e.host, e.beat, now));
 }
 
 export type StateCounts = Record<State, number>;

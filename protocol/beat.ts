@@ -15,6 +15,7 @@ import {
   PANE_ID_PATTERN,
   REASON_PATTERN,
 } from "./limits.ts";
+import type { FieldError, Validation } from "./validation.ts";
 
 export const BEAT_VERSION = 1;
 
@@ -77,13 +78,6 @@ export interface Beat {
   seatList?: SeatEntry[];
   beacon: { version: string; node: string; uid: number };
 }
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export type BeatValidation = { ok: true; beat: Beat } | { ok: false; errors: FieldError[] };
 
 type Obj = Record<string, unknown>;
 
@@ -307,7 +301,7 @@ function readSeatList(r: Reader, value: unknown, activity: Activity | undefined)
  * Validates an untrusted, already-parsed beat. Unknown top-level fields are dropped (a newer
  * beacon may send more; DESIGN says the contract only grows by extension); every known field is checked.
  */
-export function validateBeat(input: unknown): BeatValidation {
+export function validateBeat(input: unknown): Validation<Beat> {
   const r = new Reader();
   if (!isObject(input)) return { ok: false, errors: [{ field: "", message: "a beat must be a JSON object" }] };
 
@@ -372,5 +366,5 @@ export function validateBeat(input: unknown): BeatValidation {
   if (input.activity !== undefined) beat.activity = readActivity(r, input.activity, beat.seats);
   if (input.seatList !== undefined) beat.seatList = readSeatList(r, input.seatList, beat.activity);
 
-  return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, beat };
+  return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, value: beat };
 }

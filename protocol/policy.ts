@@ -9,8 +9,8 @@ export interface Policy {
   repeatEvery: number;
   labels: string[];
   paused: boolean;
-  /** ISO 8601; a time in the past means resumed. */
-  pausedUntil: string | null;
+  /** Unix ms; a time in the past means resumed. The API speaks ISO 8601 (answers.ts `policyAnswer`). */
+  pausedUntil: number | null;
   /** Seats at work (DESIGN §3a): a seat waiting for a person longer than this makes the host `waiting`; 0 = off. */
   maxWaitSeconds: number;
   /** Fewer working seats than this makes the host `stalled`; 0 = off. */
@@ -55,7 +55,7 @@ export const ACTIVITY_LIMIT_RANGE = { min: 60, max: MAX_HOLD_SECONDS } as const;
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
 
 export function isPaused(policy: Pick<Policy, "paused" | "pausedUntil">, now: number): boolean {
-  if (policy.pausedUntil !== null) return Date.parse(policy.pausedUntil) > now;
+  if (policy.pausedUntil !== null) return policy.pausedUntil > now;
   return policy.paused;
 }
 

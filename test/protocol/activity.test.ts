@@ -28,13 +28,13 @@ function rejected(beat: object): string[] {
 describe("a beat's activity and seat list", () => {
   it("are accepted as the beacon sends them and returned unchanged", () => {
     const beat = makeActivityBeat(twoSeats(), { ts: T });
-    expect(validateBeat(JSON.parse(JSON.stringify(beat)))).toEqual({ ok: true, beat });
+    expect(validateBeat(JSON.parse(JSON.stringify(beat)))).toEqual({ ok: true, value: beat });
   });
 
   it("are optional: a beat from an older beacon carries neither and stays valid", () => {
     const result = validateBeat(makeBeat());
     expect(result.ok).toBe(true);
-    if (result.ok) expect([result.beat.activity, result.beat.seatList]).toEqual([undefined, undefined]);
+    if (result.ok) expect([result.value.activity, result.value.seatList]).toEqual([undefined, undefined]);
   });
 
   it("refuse counts that do not add up to seats", () => {

@@ -400,7 +400,11 @@ describe("storage layout", () => {
     for (const key of keys.filter((k) => k.name.endsWith(big.id))) {
       expect(new TextEncoder().encode(JSON.stringify(key.metadata)).length, key.name).toBeLessThanOrEqual(1024);
     }
-    expect(keys.filter((k) => k.name.endsWith(big.id)).map((k) => k.name.split(":")[0])).toEqual(["beat", "cfg"]);
+    expect(keys.filter((k) => k.name.endsWith(big.id)).map((k) => k.name.split(":")[0])).toEqual([
+      "beat",
+      "cfg",
+      "key",
+    ]);
     // What the cron judges by survives in full; only the seats an alert names give way to the limit.
     const meta = keys.find((k) => k.name === `beat:${big.id}`)?.metadata as BeatMeta;
     expect(meta.activity).toMatchObject({ waiting: 33_333, waitingSince: ts - 31 });

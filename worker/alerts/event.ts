@@ -3,6 +3,7 @@
  * every other format is rendered at send time. Times are ISO 8601; `id` doubles as `webhook-id`,
  * so a transition keeps its id across retries and a reminder gets `<transition id>.r<n>`.
  */
+import { iso, isoOrNull } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 import { type AttentionSeat, type SeatAtWork, seatsAt } from "../fleet/activity.ts";
 
@@ -55,10 +56,6 @@ export function reminderId(transition: string, n: number): string {
   return `${transition}.r${n}`;
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
 export function links(origin: string, host: string) {
   // `fleet` is a reserved id, not a host: its page is the status document.
   if (host === "fleet") return { host: `${origin}/v1/status`, badge: `${origin}/badge/fleet.svg` };
@@ -81,9 +78,9 @@ export function transitionEvent(t: TransitionRecord, origin: string, at = t.at):
     reason: t.reason,
     seats: t.seats,
     minSeats: t.minSeats,
-    lastSeen: iso(t.lastSeen),
-    since: iso(t.since) as string,
-    at: iso(at) as string,
+    lastSeen: isoOrNull(t.lastSeen),
+    since: iso(t.since),
+    at: iso(at),
     links: links(origin, t.host),
   };
   if (namesSeats(t.state)) event.attention = seatsAt(t.attention, at);
@@ -108,7 +105,7 @@ function fleetEvent(type: AlertEvent["type"], id: string, reason: string, at: nu
     minSeats: null,
     lastSeen: null,
     since: null,
-    at: iso(at) as string,
+    at: iso(at),
     links: links(origin, "fleet"),
   };
 }

@@ -3,10 +3,10 @@
  * for a person and for how long. Times are the Worker's (the ingest moved the beacon's onto it).
  */
 import type { SeatEntry } from "../../protocol/activity.ts";
+import { shortDuration } from "../../protocol/time.ts";
 import { forSeconds, seatsAt } from "../fleet/activity.ts";
 import type { BeatRecord } from "../fleet/store.ts";
 import type { HostView } from "../fleet/view.ts";
-import { shortDuration } from "./badge.ts";
 
 /** A host's activity in the status document; null while its last beat did not report any (an older beacon). */
 export function activitySummary(h: HostView, now: number) {

@@ -4,6 +4,7 @@
  * values must be Latin-1.
  */
 
+import { shortDuration } from "../../../protocol/time.ts";
 import { SEVERITY, type State } from "../../../protocol/verdict.ts";
 import type { AlertEvent } from "../event.ts";
 
@@ -35,11 +36,11 @@ export function stateLine(event: AlertEvent): string {
     case "waiting": {
       // Seat targets are free text and a headline travels in an HTTP header (ntfy): they go in the body.
       const longest = event.attention?.find((s) => s.state === "waiting");
-      return `${event.host} is waiting: a seat has waited ${longest ? duration(longest.forSeconds) : "too long"} for a person`;
+      return `${event.host} is waiting: a seat has waited ${longest ? shortDuration(longest.forSeconds * 1000) : "too long"} for a person`;
     }
     case "stalled":
       return event.reason === "seat_quiet"
-        ? `${event.host} is stalled: a seat has been quiet ${duration(event.attention?.[0]?.forSeconds ?? 0)}`
+        ? `${event.host} is stalled: a seat has been quiet ${shortDuration((event.attention?.[0]?.forSeconds ?? 0) * 1000)}`
         : `${event.host} is stalled: too few seats working`;
     case "error":
       return `${event.host} cannot observe: ${event.reason ?? "unknown"}`;
@@ -65,19 +66,9 @@ export function headline(event: AlertEvent): string {
   }
 }
 
-/** `16m`, `2h 5m`: how long a seat has waited, at a glance. */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h < 48 ? `${h}h${m > 0 ? ` ${m}m` : ""}` : `${Math.floor(h / 24)}d`;
-}
-
 /** The seats a waiting or stalled alert names, one line each: where to attach, how long, why. */
 export function seatLines(event: AlertEvent): string[] {
-  return (event.attention ?? []).map((s) => `${s.target} ${s.state} ${duration(s.forSeconds)} (${s.why})`);
+  return (event.attention ?? []).map((s) => `${s.target} ${s.state} ${shortDuration(s.forSeconds * 1000)} (${s.why})`);
 }
 
 /** One line per change of a summary, worst first (the ledger sorted them). */

@@ -5,6 +5,8 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { validateBeat } from "../protocol/beat.ts";
+import { hooks } from "./commands/hooks.ts";
+import { mark } from "./commands/mark.ts";
 import {
   hostId,
   keyPath,
@@ -27,7 +29,7 @@ import { healthPath } from "./health.ts";
 import { type BeaconKey, createKeyFile, defaultKeyPath, KeyExistsError, loadKeyFile } from "./keyfile.ts";
 import { readPasswd } from "./proc.ts";
 import { ClockWatch, type PushResult, pushBeat, WorkerClient } from "./push.ts";
-import { newIdentity, type Sample, takeSample } from "./sample.ts";
+import { newIdentity, type Sample, sampleActivity, takeSample } from "./sample.ts";
 import { createTmuxObserver } from "./tmux/observer.ts";
 import { DROP_IN_PATH, loginShellPath, renderDropIn, renderUnit, UNIT_NAME } from "./unit.ts";
 
@@ -50,6 +52,8 @@ Commands:
   once             take one sample, push it, print the Worker's verdict (--dry-run: print the beat)
   run              the daemon: sample, push state changes and keep-alives, write the health file
   unit             print the systemd unit that runs \`run\` (--drop-in: the PATH drop-in)
+  mark STATE       inside a pane: mark its agent working, waiting (for a person) or done (exit 0 always)
+  hooks claude     print Claude Code hooks that mark seats (--install merges them into its settings)
 
 Settings come from flags, else env SEATWATCH_URL / SEATWATCH_HOST / SEATWATCH_KEY, else --config FILE.
 Run seatwatch-beacon <command> --help for its options and exit codes.
@@ -192,6 +196,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       return enrollCommand(args, env);
     case "unit":
       return unit(args, env);
+    case "mark":
+      return mark(args, env);
+    case "hooks":
+      return hooks(args, env);
     case undefined:
     case "help":
     case "-h":
@@ -224,7 +232,8 @@ async function once(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = observeConfig(values, env);
   const identity = newIdentity(hostId(values.host, env));
   const settings = values["dry-run"] ? null : await workerSettings(values, env);
-  const sample = await takeSample(createTmuxObserver(config.mode), config.rule, identity, 0);
+  const activity = sampleActivity(config.activity, env);
+  const sample = await takeSample(createTmuxObserver(config.mode), config.rule, identity, 0, activity);
   const checked = validateBeat(sample.beat);
   if (!checked.ok) {
     // A beat the Worker would refuse is a beacon bug; say so rather than print it as if it were fine.
@@ -332,6 +341,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   await runDaemon({
     observer: createTmuxObserver(config.mode),
     rule: config.rule,
+    activity: sampleActivity(config.activity, env),
     identity,
     client,
     publicKey: key.publicKey,
@@ -390,7 +400,7 @@ async function doctor(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     if (!(error instanceof UsageError)) throw error;
     hostProblem = error.message;
   }
-  const report = await runDoctor({ mode: config.mode, rule: config.rule, hostProblem, env });
+  const report = await runDoctor({ mode: config.mode, rule: config.rule, activity: config.activity, hostProblem, env });
   process.stdout.write(config.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
   if (report.blind) return EXIT.failed;
   return report.checks.every((check) => check.ok) ? EXIT.ok : EXIT.problems;

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 
 const BENCHES = [
   "observe.ts",
+  "busy-cpu.ts",
+  "hook.ts",
   "beat-verify.ts",
   "beat-ingest.ts",
   "cron.ts",

@@ -12,6 +12,7 @@ import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
 import { enrollment } from "./routes/enroll.ts";
+import { hostPage } from "./routes/host-page.tsx";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
 import { status } from "./routes/status.ts";
@@ -31,6 +32,7 @@ app.route("/", status);
 app.route("/", badges);
 app.route("/", metrics);
 app.route("/", dashboard);
+app.route("/", hostPage);
 app.route("/", webhooks);
 
 app.notFound((c) =>

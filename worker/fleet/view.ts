@@ -5,7 +5,7 @@
  */
 import type { Policy } from "../../protocol/policy.ts";
 import { type State, verdict } from "../../protocol/verdict.ts";
-import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
+import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, type Listed, listWithMeta } from "./store.ts";
 
 export interface HostView {
   id: string;
@@ -51,13 +51,27 @@ function sinceOf(state: State, host: HostMeta, beat: BeatMeta | null): number | 
   return state === beat.state ? beat.since : null;
 }
 
-export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+/** What the two list walks return: judged later, at any `now` (fleet-cache.ts keeps one for seconds). */
+export interface FleetListing {
+  hosts: Listed<HostMeta>[];
+  beats: Listed<BeatMeta>[];
+}
+
+export async function listFleet(kv: KVNamespace): Promise<FleetListing> {
   const [hosts, beats] = await Promise.all([
     listWithMeta<HostMeta>(kv, CFG_PREFIX),
     listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
   ]);
-  const beatById = new Map(beats.map((b) => [b.id, b.meta]));
-  return hosts.map((h) => hostView(h.id, h.meta, beatById.get(h.id) ?? null, now));
+  return { hosts, beats };
+}
+
+export function judgeFleet(listing: FleetListing, now: number): HostView[] {
+  const beatById = new Map(listing.beats.map((b) => [b.id, b.meta]));
+  return listing.hosts.map((h) => hostView(h.id, h.meta, beatById.get(h.id) ?? null, now));
+}
+
+export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+  return judgeFleet(await listFleet(kv), now);
 }
 
 export type StateCounts = Record<State, number>;

@@ -1,0 +1,42 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+import { Hono } from "hono";
+import { etag } from "hono/etag";
+import { html } from "hono/html";
+import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
+import type { AppEnv } from "../env.ts";
+import { HostNotFound, HostPage } from "../faces/host-page.tsx";
+import { HOST_CSS } from "../faces/host-page-assets.ts";
+import { loadHostPage } from "../faces/host-page-data.ts";
+import { requireRead } from "../http/auth.ts";
+import { now } from "../http/clock.ts";
+import { pageHeaders } from "../http/page-headers.ts";
+
+export const hostPage = new Hono<AppEnv>();
+
+hostPage.get("/hosts/:id", requireRead(), pageHeaders, async (c) => {
+  const id = c.req.param("id");
+  c.header("cache-control", "no-store");
+  const problem = hostIdProblem(id);
+  const data = problem === null ? await loadHostPage(c.env, id, now()) : null;
+  if (!data) {
+    const why = problem === null ? null : describeHostIdProblem(id, problem);
+    return c.html(html`<!doctype html>${<HostNotFound id={id} problem={why} />}`, 404);
+  }
+  const page = (
+    <HostPage
+      data={data}
+      origin={new URL(c.req.url).origin}
+      badgesPublic={!c.env.READ_TOKEN || c.env.PUBLIC_BADGES !== "false"}
+    />
+  );
+  return c.html(html`<!doctype html>${page}`);
+});
+
+// Static and data-free like the dashboard's assets, so public even with READ_TOKEN set.
+hostPage.get("/host.css", etag(), (c) =>
+  c.body(HOST_CSS, 200, {
+    "content-type": "text/css; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-content-type-options": "nosniff",
+  }),
+);

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { renderBadge } from "../../worker/faces/badge-svg.ts";
 import { FLEET_CACHE_SECONDS } from "../../worker/faces/fleet-cache.ts";
+import { uptimeColor, uptimeStrip, uptimeText } from "../../worker/faces/uptime-face.ts";
 import worker from "../../worker/index.ts";
 import { beat, cron } from "./alerting.ts";
 import { BASE, call, type Enrolled, enroll, expectError } from "./helpers.ts";
@@ -74,6 +75,44 @@ beforeAll(async () => {
   await history(red, [[M, "up"]]);
   await enroll("hp-new");
   vi.setSystemTime(NOW);
+});
+
+describe("how uptime reads", () => {
+  it("rounds down to hundredths, so the figure never overstates uptime and its colour agrees", () => {
+    expect([1, 0.99999, 0.9995, 0.999, 0.99899, 0.99, 0.95, 0.9499, 0].map(uptimeText)).toEqual([
+      "100%",
+      "99.99%",
+      "99.95%",
+      "99.90%",
+      "99.89%",
+      "99.00%",
+      "95.00%",
+      "94.99%",
+      "0.00%",
+    ]);
+    expect([1, 0.999, 0.99899, 0.99, 0.98999, 0.95, 0.9499, 0].map(uptimeColor)).toEqual([
+      "brightgreen",
+      "brightgreen",
+      "green",
+      "green",
+      "yellow",
+      "yellow",
+      "red",
+      "red",
+    ]);
+  });
+
+  it("has no figure and no colour when nothing was monitored", () => {
+    expect([uptimeText(null), uptimeColor(null)]).toEqual(["—", "grey"]);
+  });
+
+  it("splits the strip into UTC days ending with today so far", () => {
+    const strip = uptimeStrip([{ state: "up", since: NOW - 40 * D }], NOW);
+    expect(strip).toHaveLength(30);
+    expect(new Date(strip[29]?.day ?? 0).toISOString()).toBe("2027-11-30T00:00:00.000Z");
+    expect(strip[29]?.uptime.upSeconds).toBe(12 * 3600);
+    expect(strip[0]?.uptime.upSeconds).toBe(24 * 3600);
+  });
 });
 
 describe("uptime badges", () => {

@@ -15,7 +15,7 @@ import { UPTIME_WINDOWS, type Uptime, uptimeWindows } from "./uptime.ts";
 import { type StripDay, uptimeStrip } from "./uptime-face.ts";
 
 /** Transitions listed on the page; uptime and the strip always use every one in the 30 days. */
-export const TIMELINE_SHOWN = 100;
+const TIMELINE_SHOWN = 100;
 
 export interface HostPageData {
   config: HostConfig;

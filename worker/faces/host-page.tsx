@@ -20,7 +20,7 @@ import { SeatList } from "./seat-list.tsx";
 import { UptimeFigures, UptimeStrip } from "./uptime-strip.tsx";
 
 /** A host page refreshes less often than the dashboard: one host changes rarely. */
-export const HOST_PAGE_REFRESH_SECONDS = 60;
+const HOST_PAGE_REFRESH_SECONDS = 60;
 
 export interface HostPageProps {
   data: HostPageData;

@@ -11,14 +11,14 @@ export const UPTIME_LABEL = "uptime";
 
 export type UptimePeriod = keyof typeof UPTIME_WINDOWS;
 export const UPTIME_PERIODS = Object.keys(UPTIME_WINDOWS) as UptimePeriod[];
-export const DEFAULT_UPTIME_PERIOD: UptimePeriod = "30d";
+const DEFAULT_UPTIME_PERIOD: UptimePeriod = "30d";
 
 /** Shown when a window holds no monitored time: nothing was watched, so no figure (never 100%). */
-export const NO_UPTIME = "—";
+const NO_UPTIME = "—";
 
 const DAY_MS = 86_400_000;
 /** Days in the host page's strip: the ledger keeps transitions for 30 days (DESIGN §6). */
-export const STRIP_DAYS = 30;
+const STRIP_DAYS = 30;
 
 /**
  * Uptime in hundredths of a percent, rounded down, so the printed figure never overstates it and

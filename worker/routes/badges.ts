@@ -64,7 +64,11 @@ badges.get("/badge/:id/:file", requireRead("badge"), etag(), async (c) => {
   if (!format) throw new ApiError(404, "not_found", "uptime badges are /badge/<host>/uptime.svg or .json");
   const period = uptimePeriod(c.req.query("period"));
   if (period === null) {
-    throw new ApiError(400, "invalid_request", `?period= must be one of ${UPTIME_PERIODS.join(", ")} (default 30d)`);
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `?period= must be one of ${UPTIME_PERIODS.join(", ")}, or left out for 30d`,
+    );
   }
   const face = await uptimeBadgeFace(c.env, c.req.param("id"), period, now());
   return badgeResponse(c, format, badgeLabel(c.req.query("label"), UPTIME_LABEL), face);

@@ -5,7 +5,9 @@
  * ProcSubset=pid and ProtectProc= hide /proc/PID/exe and other users' processes, DynamicUser runs as
  * a uid that owns no tmux server, PrivateNetwork cuts the Worker off, MemoryDenyWriteExecute breaks V8.
  */
-import { accessSync, constants, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { UsageError } from "./config.ts";
 import { runBounded } from "./exec.ts";
 import { LOGIN_SHELL_TIMEOUT_MS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
@@ -51,8 +53,22 @@ export function execCommand(file: string, node: string): string[] {
   return [path];
 }
 
+/**
+ * Documentation= for `systemctl help`: the README of the package or checkout the beacon file came
+ * from (npm ships it beside the bin; the build puts the file in dist/, one below it), else the
+ * beacon file itself, whose --help documents every command.
+ */
+export function documentationUri(beaconFile: string): string {
+  for (let dir = dirname(beaconFile), i = 0; i < 3; dir = dirname(dir), i++) {
+    const readme = join(dir, "README.md");
+    if (existsSync(readme)) return pathToFileURL(readme).href;
+  }
+  return pathToFileURL(beaconFile).href;
+}
+
 export function renderUnit(input: UnitInput): string {
-  const exec = [...execCommand(input.exec, input.node), "run", ...input.args];
+  const command = execCommand(input.exec, input.node);
+  const exec = [...command, "run", ...input.args];
   const lines = [
     `# ${UNIT_NAME}: written by \`seatwatch-beacon unit\` ${BEACON_VERSION}.`,
     `# Install: save as /etc/systemd/system/${UNIT_NAME}, then`,
@@ -61,11 +77,13 @@ export function renderUnit(input: UnitInput): string {
     "# ProtectHome=yes|tmpfs, ProcSubset=pid, ProtectProc=, PrivateNetwork, MemoryDenyWriteExecute.",
     "[Unit]",
     "Description=seatwatch beacon: counts agent seats in tmux and pushes them to the Worker",
+    `Documentation=${execArg(documentationUri(command[command.length - 1] as string))}`,
     "Wants=network-online.target",
     "After=network-online.target",
     "",
     "[Service]",
-    "Type=simple",
+    // exec: systemctl start fails when the beacon file cannot be executed, instead of reporting success.
+    "Type=exec",
     ...(input.user === null ? [] : [`User=${input.user}`]),
     `ExecStart=${exec.map(execArg).join(" ")}`,
     ...Object.entries(input.environment).map(([name, value]) => `Environment=${envAssignment(name, value)}`),
@@ -73,6 +91,7 @@ export function renderUnit(input: UnitInput): string {
     "Restart=always",
     "RestartSec=10",
     "RuntimeDirectory=seatwatch",
+    "SyslogIdentifier=seatwatch-beacon",
     // run finishes the push in flight on SIGTERM; a push is bounded by its 10 s timeout.
     "KillSignal=SIGTERM",
     "TimeoutStopSec=30",

@@ -1,12 +1,34 @@
 /**
- * `npm run build:beacon`: the beacon as one self-contained ESM file for hosts (DESIGN §3), undici
- * bundled, runnable by plain `node` (≥ 20.18.1) with no node_modules anywhere near it.
+ * `npm run build:beacon`: the beacon as one self-contained ESM file for hosts (DESIGN §3), with
+ * only the parts of undici it uses (scripts/undici-slim.cjs), runnable by plain `node` (≥ 20.18.1)
+ * with no node_modules anywhere near it.
  */
 import { chmodSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 export const BEACON_FILE = fileURLToPath(new URL("../dist/seatwatch-beacon.mjs", import.meta.url));
+
+/**
+ * `import … from "undici"` (exactly that specifier) becomes the slim entry. undici's HTTP clients
+ * require fetch's body extractor lazily, only for Blob/FormData/stream bodies; the beacon sends
+ * strings, so that require gets a stub that says so instead of fetch, WebIDL and a form parser.
+ */
+const slimUndici: Plugin = {
+  name: "slim-undici",
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL("./undici-slim.cjs", import.meta.url)) }));
+    b.onResolve({ filter: /\/web\/fetch\/body\.js$/ }, (args) =>
+      /undici\/lib\/dispatcher\/client-h[12]\.js$/.test(args.importer)
+        ? { path: "fetch-body", namespace: "stub" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+      contents: 'exports.extractBody = () => { throw new Error("seatwatch-beacon sends string bodies only"); };',
+      loader: "js",
+    }));
+  },
+};
 
 /** Builds the file; returns its size in bytes. */
 export async function buildBeacon(outfile = BEACON_FILE): Promise<number> {
@@ -22,6 +44,7 @@ export async function buildBeacon(outfile = BEACON_FILE): Promise<number> {
     banner: {
       js: '#!/usr/bin/env node\nimport { createRequire as __seatwatchCreateRequire } from "node:module";\nconst require = __seatwatchCreateRequire(import.meta.url);',
     },
+    plugins: [slimUndici],
     legalComments: "eof",
     logLevel: "warning",
   });

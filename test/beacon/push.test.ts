@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +6,7 @@ import { type BeaconKey, createKeyFile, loadKeyFile } from "../../beacon/keyfile
 import { explainBeatRefusal, pushBeat, WorkerClient } from "../../beacon/push.ts";
 import { newIdentity, toBeat } from "../../beacon/sample.ts";
 import { countSeats } from "../../beacon/seats.ts";
+import { startConnectProxy } from "../support/connect-proxy.ts";
 import { type FailingWorkerFake, startFailingWorkerFake } from "./fakes/failing-worker-fake.ts";
 import { observation } from "./fakes/scripted-observer.ts";
 
@@ -31,51 +30,17 @@ function beat() {
   return toBeat(seen, countSeats(seen, { countShells: false }), newIdentity("push-box"), 0, Date.now());
 }
 
-/** A forward proxy on 127.0.0.1 that tunnels CONNECT requests and records their targets. */
-async function startProxy(): Promise<{ url: string; targets: string[]; close(): Promise<void> }> {
-  const targets: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(405);
-    res.end("this proxy only tunnels");
-  });
-  server.on("connect", (req, client: Socket, head) => {
-    targets.push(req.url ?? "");
-    const [host, port] = (req.url ?? "").split(":");
-    const upstream = connect(Number(port), host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => socket.destroy());
-      socket.on("close", () => sockets.delete(socket));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    targets,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 const context = () => ({ host: "push-box", publicKey: key.publicKey });
 
 describe("pushing through a proxy", () => {
-  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  let proxy: Awaited<ReturnType<typeof startConnectProxy>> | undefined;
   afterEach(async () => {
     await proxy?.close();
     proxy = undefined;
   });
 
   it("goes through HTTP_PROXY when one is set", async () => {
-    proxy = await startProxy();
+    proxy = await startConnectProxy();
     const client = new WorkerClient(fake.url, key.privateKey, { env: { HTTP_PROXY: proxy.url, NO_PROXY: "" } });
     const before = fake.requests.length;
 
@@ -88,7 +53,7 @@ describe("pushing through a proxy", () => {
   });
 
   it("goes direct for a host NO_PROXY names", async () => {
-    proxy = await startProxy();
+    proxy = await startConnectProxy();
     const client = new WorkerClient(fake.url, key.privateKey, {
       env: { HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" },
     });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +50,23 @@ describe("unit", () => {
     expect(run.stdout).toContain('Environment="SEATWATCH_URL=https://seatwatch.example.com"');
     expect(run.stdout).toContain(`Environment="SEATWATCH_KEY=${key}"`);
     expect(run.stdout).toContain('Environment="SEATWATCH_HOST=unit-box"');
+  });
+
+  it("starts as Type=exec, logs as seatwatch-beacon and names the README beside the beacon as its documentation", () => {
+    const installed = join(dir, "pkg", "dist");
+    mkdirSync(installed, { recursive: true });
+    const file = join(installed, "seatwatch-beacon.mjs");
+    writeFileSync(file, "");
+    writeFileSync(join(dir, "pkg", "README.md"), "# seatwatch\n");
+
+    const run = beacon(["unit", "--url", "https://seatwatch.example.com", "--key", key, "--exec", file]);
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines).toContain("Type=exec");
+    expect(lines).toContain("SyslogIdentifier=seatwatch-beacon");
+    expect(lines).toContain(`Documentation=file://${realpathSync(join(dir, "pkg", "README.md"))}`);
+    expect(verifyUnit(dir, run.stdout)).toEqual({ code: 0, output: "" });
   });
 
   it("contains none of the options that hide tmux sockets or /proc, or break V8", () => {

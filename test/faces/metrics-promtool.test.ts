@@ -1,10 +1,13 @@
 /** `/metrics` from the real Worker under `wrangler dev`, checked by Prometheus' own promtool. */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const PROMTOOL = "/usr/bin/promtool";
+const OPS = resolve(import.meta.dirname, "../../ops");
+const RULES = join(OPS, "prometheus/seatwatch-rules.yml");
 
 function promtool(text: string): { status: number | null; output: string } {
   const run = spawnSync(PROMTOOL, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 10_000 });
@@ -68,5 +71,45 @@ describe("GET /metrics under wrangler dev", () => {
     const age = Number(/seatwatch_last_beat_age_seconds\{host="web-1"\} (\S+)/.exec(metrics)?.[1]);
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(60);
+  });
+});
+
+describe("the Prometheus rules and Grafana dashboard the repo ships", () => {
+  /** Metric names a query text mentions. */
+  const metricNames = (text: string) => new Set(text.match(/\bseatwatch_[a-z_]+\b/g) ?? []);
+  const exposed = () =>
+    metricNames(
+      metrics
+        .split("\n")
+        .filter((l) => l.startsWith("# TYPE "))
+        .join("\n"),
+    );
+
+  it("passes `promtool check rules`", () => {
+    const run = spawnSync(PROMTOOL, ["check", "rules", RULES], { encoding: "utf8", timeout: 10_000 });
+    expect(`${run.stdout}${run.stderr}`).toContain("SUCCESS");
+    expect(run.status).toBe(0);
+  });
+
+  it("fires each rule on the series that should trip it (`promtool test rules`)", () => {
+    const run = spawnSync(PROMTOOL, ["test", "rules", "seatwatch-rules.test.yml"], {
+      cwd: join(OPS, "prometheus"),
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(`${run.stdout}${run.stderr}`).not.toContain("FAILED");
+    expect(run.status).toBe(0);
+  });
+
+  it("queries only metrics that /metrics exposes", () => {
+    const dashboard = JSON.parse(readFileSync(join(OPS, "grafana/seatwatch-dashboard.json"), "utf8")) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const queried = new Set([
+      ...metricNames(readFileSync(RULES, "utf8")),
+      ...dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...metricNames(t.expr)])),
+    ]);
+    expect(queried.size).toBeGreaterThan(5);
+    expect([...queried].filter((name) => !exposed().has(name))).toEqual([]);
   });
 });

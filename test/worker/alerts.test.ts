@@ -192,6 +192,7 @@ describe("the outbox", () => {
     const check = await call("/v1/check");
     expect(check.status).toBe(503);
     expect(await check.text()).toContain("alerts: 1 undelivered after all retries (GET /v1/webhooks)");
+    expect((await (await call("/metrics")).text()).split("\n")).toContain("seatwatch_alerts_undelivered 1");
 
     await admin("PUT", "/v1/webhooks/dead", { url: receiverUrl("dead-fixed"), labels: ["dead"] });
     expect(

@@ -1,6 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { version } from "../../package.json";
 import { escapeLabelValue } from "../../worker/faces/metrics.ts";
 import worker from "../../worker/index.ts";
 import { cron } from "./alerting.ts";
@@ -34,9 +35,12 @@ describe("GET /metrics", () => {
         "seatwatch_beacon_error",
         "seatwatch_hosts",
         "seatwatch_monitor_last_cron_timestamp_seconds",
+        "seatwatch_last_beat_timestamp_seconds",
+        "seatwatch_alerts_undelivered",
+        "seatwatch_build_info",
       ].map((name) => `# TYPE ${name} gauge`),
     );
-    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(8);
+    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(11);
     expect(text.endsWith("\n")).toBe(true);
   });
 
@@ -62,6 +66,9 @@ describe("GET /metrics", () => {
         'seatwatch_host_state{host="broken",state="error"} 1',
         'seatwatch_host_state{host="fresh",state="new"} 1',
         'seatwatch_last_beat_age_seconds{host="alpha"} 42.5',
+        `seatwatch_last_beat_timestamp_seconds{host="alpha"} ${T0 / 1000}`,
+        "seatwatch_alerts_undelivered 0",
+        `seatwatch_build_info{version="${version}"} 1`,
         'seatwatch_beacon_error{host="broken",reason="protocol_mismatch"} 1',
         'seatwatch_hosts{state="up"} 1',
         'seatwatch_hosts{state="error"} 1',
@@ -73,6 +80,7 @@ describe("GET /metrics", () => {
     // One state sample per host and state; a host that never beat has no seats, idle or age.
     expect(lines.filter((l) => l.startsWith("seatwatch_host_state{"))).toHaveLength(3 * 7);
     expect(lines.filter((l) => l.includes('host="fresh"'))).toHaveLength(1 + 7);
+    expect(lines.filter((l) => l.startsWith("seatwatch_last_beat_timestamp_seconds"))).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith("seatwatch_beacon_error"))).toHaveLength(1);
   });
 

@@ -5,6 +5,7 @@
  * reported as 0, which would read as "observed nothing".
  */
 
+import { version } from "../../package.json";
 import { STATES } from "../../protocol/verdict.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import type { Monitor } from "./status.ts";
@@ -74,6 +75,19 @@ export function metricsText(fleet: readonly HostView[], monitor: Monitor, now: n
       "Unix time of the dead-man's switch's last cron run; 0 before its first.",
       [[{}, lastCron]],
     ),
+    gauge(
+      "seatwatch_last_beat_timestamp_seconds",
+      "Unix time the Worker accepted the host's last beat (alert on time() minus this, not on the age gauge, when scrapes are sparse).",
+      beating.map((h) => [{ host: h.id }, (h.lastSeen ?? 0) / 1000]),
+    ),
+    gauge(
+      "seatwatch_alerts_undelivered",
+      "Alert deliveries that exhausted their retries (GET /v1/webhooks lists them); above 0 /v1/check answers 503.",
+      [[{}, monitor.undelivered]],
+    ),
+    gauge("seatwatch_build_info", "Always 1; the version label names the running Worker's release.", [
+      [{ version }, 1],
+    ]),
   ];
   return `${families.join("\n")}\n`;
 }

@@ -347,6 +347,22 @@ describe("host page in Chromium", () => {
     await phone.close();
   });
 
+  it("refreshes in place, keeping a section the reader opened open", async () => {
+    const { page, problems } = await open(context, "/hosts/hist?refresh=5");
+    await page.click("details.chart-numbers summary");
+    const first = await page.getAttribute("#updated time", "datetime");
+    await page.waitForFunction(
+      (before) => document.querySelector("#updated time")?.getAttribute("datetime") !== before,
+      first,
+      { timeout: 30_000 },
+    );
+    expect(await page.$eval("details.chart-numbers", (d) => (d as HTMLDetailsElement).open)).toBe(true);
+    // The swapped-in times are local again, not the server's UTC.
+    expect(await page.textContent("#updated time")).toMatch(/ [+-]\d\d:\d\d$/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("is linked from the dashboard, and links back to it", async () => {
     const { page, problems } = await open(context, "/");
     await page.click("#host-hist a.host-id");

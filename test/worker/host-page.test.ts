@@ -268,6 +268,12 @@ describe("GET /hosts/:id", () => {
     expect(html).toContain('<a href="/">← seatwatch fleet</a>');
   });
 
+  it("refreshes itself every 60 s, or every ?refresh=N, with a meta refresh when scripts are off", async () => {
+    expect(await page("hp-green")).toContain('<body data-refresh="60" class="host-page">');
+    expect(await page("hp-green?refresh=120")).toContain('data-refresh="120"');
+    expect(await page("hp-green?refresh=1")).toContain('<noscript><meta http-equiv="refresh" content="5"/></noscript>');
+  });
+
   it("links every host on the dashboard to its page", async () => {
     vi.setSystemTime(NOW);
     const html = await (await call("/")).text();

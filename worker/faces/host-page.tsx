@@ -19,14 +19,12 @@ import { SeatChart } from "./seat-chart.tsx";
 import { SeatList } from "./seat-list.tsx";
 import { UptimeFigures, UptimeStrip } from "./uptime-strip.tsx";
 
-/** A host page refreshes less often than the dashboard: one host changes rarely. */
-const HOST_PAGE_REFRESH_SECONDS = 60;
-
 export interface HostPageProps {
   data: HostPageData;
   /** The Worker's own origin, for badge snippets people paste elsewhere. */
   origin: string;
   badgesPublic: boolean;
+  refreshSeconds: number;
 }
 
 const Head: FC<{ title: string; refresh?: number }> = ({ title, refresh }) => (
@@ -225,14 +223,14 @@ const PolicyList: FC<{ policy: Policy }> = ({ policy }) => (
   </section>
 );
 
-export const HostPage: FC<HostPageProps> = ({ data, origin, badgesPublic }) => {
+export const HostPage: FC<HostPageProps> = ({ data, origin, badgesPublic, refreshSeconds }) => {
   const { config, view, record, now } = data;
   const id = config.id;
   const uptimeBadge = `/badge/${encodeURIComponent(id)}/uptime.svg`;
   return (
     <html lang="en">
-      <Head title={`seatwatch · ${id}: ${view.state}`} refresh={HOST_PAGE_REFRESH_SECONDS} />
-      <body data-refresh={String(HOST_PAGE_REFRESH_SECONDS)} class="host-page">
+      <Head title={`seatwatch · ${id}: ${view.state}`} refresh={refreshSeconds} />
+      <body data-refresh={String(refreshSeconds)} class="host-page">
         <header>
           <Back />
           <h1>

@@ -10,17 +10,12 @@ import { PAGE_JS } from "../faces/local-time.tsx";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
 import { pageHeaders } from "../http/page-headers.ts";
+import { refreshSeconds } from "../http/refresh.ts";
 
 export const dashboard = new Hono<AppEnv>();
 
-/** Seconds between refreshes; `?refresh=N` for a wall screen. Tabs share one fleet listing per 15 s (fleet-cache.ts). */
-const REFRESH = { default: 30, min: 5, max: 3600 } as const;
-
-function refreshSeconds(query: string | undefined): number {
-  const n = Number(query);
-  if (query === undefined || !Number.isInteger(n)) return REFRESH.default;
-  return Math.min(REFRESH.max, Math.max(REFRESH.min, n));
-}
+/** Seconds between refreshes unless `?refresh=N`. Tabs share one fleet listing per 15 s (fleet-cache.ts). */
+const REFRESH_SECONDS = 30;
 
 dashboard.get("/", requireRead(), pageHeaders, async (c) => {
   const at = now();
@@ -32,7 +27,7 @@ dashboard.get("/", requireRead(), pageHeaders, async (c) => {
     monitor,
     now: at,
     origin,
-    refreshSeconds: refreshSeconds(c.req.query("refresh")),
+    refreshSeconds: refreshSeconds(c.req.query("refresh"), REFRESH_SECONDS),
     badgesPublic: !c.env.READ_TOKEN || c.env.PUBLIC_BADGES !== "false",
   };
   c.header("cache-control", "no-store");

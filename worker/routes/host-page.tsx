@@ -10,8 +10,12 @@ import { loadHostPage } from "../faces/host-page-data.ts";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
 import { pageHeaders } from "../http/page-headers.ts";
+import { refreshSeconds } from "../http/refresh.ts";
 
 export const hostPage = new Hono<AppEnv>();
+
+/** A host page refreshes less often than the dashboard unless `?refresh=N`: one host changes rarely. */
+const REFRESH_SECONDS = 60;
 
 hostPage.get("/hosts/:id", requireRead(), pageHeaders, async (c) => {
   const id = c.req.param("id");
@@ -27,6 +31,7 @@ hostPage.get("/hosts/:id", requireRead(), pageHeaders, async (c) => {
       data={data}
       origin={new URL(c.req.url).origin}
       badgesPublic={!c.env.READ_TOKEN || c.env.PUBLIC_BADGES !== "false"}
+      refreshSeconds={refreshSeconds(c.req.query("refresh"), REFRESH_SECONDS)}
     />
   );
   return c.html(html`<!doctype html>${page}`);

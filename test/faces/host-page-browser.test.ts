@@ -2,7 +2,7 @@
  * Host pages and uptime badges in real headless Chromium against the real Worker under
  * `wrangler dev`, READ_TOKEN set. A month of history cannot be made in real time, so the ledger's
  * SQLite file gets 30 days of transitions and KV the host's config and last beat before the Worker
- * serves (shapes: worker/ledger/ledger.ts's transitions and hosts tables, worker/fleet/store.ts;
+ * serves (shapes: worker/ledger/schema.ts's transitions and hosts tables, worker/fleet/store.ts;
  * those files need Worker types this Node test cannot load). Screenshots land in test-results/.
  */
 import { mkdirSync } from "node:fs";

@@ -9,9 +9,10 @@ import type { FC } from "hono/jsx";
 import { SEVERITY, type Severity, STATES } from "../../protocol/verdict.ts";
 import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
+import type { Monitor } from "../ledger/monitor.ts";
 import { fleetFace } from "./badge.ts";
 import { At, When } from "./local-time.tsx";
-import { ago, type Monitor } from "./status.ts";
+import { ago } from "./status.ts";
 
 /** Problems first, then healthy hosts, then the ones nobody needs to look at. */
 const SEVERITY_ORDER: Record<Severity, number> = { down: 0, degraded: 1, ok: 2, pending: 3, muted: 4 };

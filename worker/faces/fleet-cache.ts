@@ -14,10 +14,10 @@
  */
 import type { Bindings } from "../env.ts";
 import { readHistories, type SeatHistory } from "../fleet/history.ts";
-import { type FleetListing, type HostView, judgeFleet, listFleet } from "../fleet/view.ts";
+import { type FleetEntry, type HostView, judgeFleet, listFleet } from "../fleet/view.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
+import type { Monitor } from "../ledger/monitor.ts";
 import { withLedgerSince } from "./monitor.ts";
-import type { Monitor } from "./status.ts";
 
 /**
  * How long one listing serves every viewer. Short next to KV's own ~60 s list lag, so the table is
@@ -32,7 +32,7 @@ const ENTRY_VERSION = 1;
 interface Snapshot {
   /** Unix ms (Worker clock) of the list walks. */
   listedAt: number;
-  listing: FleetListing;
+  listing: FleetEntry[];
   histories: [string, SeatHistory][];
 }
 

@@ -8,9 +8,11 @@ import type { Bindings } from "../env.ts";
 import { type DuplicateBeacon, duplicateBeacon } from "../fleet/duplicate.ts";
 import { type BeatRecord, beatMeta, type HostConfig, hostMeta, readBeat, readHost } from "../fleet/store.ts";
 import { type HostView, hostView } from "../fleet/view.ts";
-import { type HostTransition, ledgerStub } from "../ledger/ledger.ts";
+import { ledgerStub } from "../ledger/ledger.ts";
+import type { Monitor } from "../ledger/monitor.ts";
+import type { HostTransition } from "../ledger/transitions.ts";
 import { withLedgerSince } from "./monitor.ts";
-import { type Monitor, warnings } from "./status.ts";
+import { warnings } from "./status.ts";
 import { UPTIME_WINDOWS, type Uptime, uptimeWindows } from "./uptime.ts";
 import { type StripDay, uptimeStrip } from "./uptime-face.ts";
 

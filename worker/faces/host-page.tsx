@@ -10,7 +10,7 @@ import type { FC } from "hono/jsx";
 import type { BeatServer } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
 import { SEVERITY } from "../../protocol/verdict.ts";
-import type { HostTransition } from "../ledger/ledger.ts";
+import type { HostTransition } from "../ledger/transitions.ts";
 import { shortDuration } from "./badge.ts";
 import { hostPath, Snippet, StateTag } from "./dashboard.tsx";
 import type { HostPageData } from "./host-page-data.ts";

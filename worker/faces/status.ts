@@ -7,16 +7,10 @@ import { isAlerting } from "../../protocol/verdict.ts";
 import { duplicateBeacon } from "../fleet/duplicate.ts";
 import type { BeatRecord, HostConfig } from "../fleet/store.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
+import type { Monitor } from "../ledger/monitor.ts";
 
 /** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
 export const CLOCK_SKEW_WARNING_MS = 30_000;
-
-export interface Monitor {
-  lastCronAt: string | null;
-  hostsEvaluated: number;
-  stale: boolean;
-  undelivered: number;
-}
 
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();

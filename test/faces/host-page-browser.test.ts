@@ -2,15 +2,16 @@
  * Host pages and uptime badges in real headless Chromium against the real Worker under
  * `wrangler dev`, READ_TOKEN set. A month of history cannot be made in real time, so the ledger's
  * SQLite file gets 30 days of transitions and KV the host's config and last beat before the Worker
- * serves (shapes: worker/ledger/schema.ts's transitions and hosts tables, worker/fleet/store.ts;
- * those files need Worker types this Node test cannot load). Screenshots land in test-results/.
+ * serves (the ledger rows in worker/ledger/schema.ts's shape, the KV records built with
+ * worker/fleet/records.ts's own builders). Screenshots land in test-results/.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeBadge } from "badge-maker";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY } from "../../protocol/policy.ts";
+import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
+import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
 import { makeBeat } from "../support/beats.ts";
 import { type KvEntry, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
@@ -83,14 +84,16 @@ function ledgerSql(): string {
   return [transitionsSql("hist", HIST), ...bands, hostRow].join("\n");
 }
 
-function config(id: string, policy: Record<string, unknown> = {}) {
+function config(id: string, policy: Partial<Policy> = {}): KvEntry {
   const createdAt = new Date(NOW - 32 * D).toISOString();
-  const full = { ...DEFAULT_POLICY, minSeats: 2, ...policy };
-  return {
-    key: `cfg:${id}`,
-    value: JSON.stringify({ id, publicKey: null, policy: full, epoch: `epoch-${id}`, createdAt, updatedAt: createdAt }),
-    metadata: { epoch: `epoch-${id}`, createdAt, hasKey: false, policy: full },
+  const host: HostConfig = {
+    id,
+    policy: { ...DEFAULT_POLICY, minSeats: 2, ...policy },
+    epoch: `epoch-${id}`,
+    createdAt,
+    updatedAt: createdAt,
   };
+  return { key: `cfg:${id}`, value: JSON.stringify(host), metadata: hostMeta(host) };
 }
 
 /** `hist`'s last beat: three seats listed (one with a hostile session name), a slow clock, a cloned image. */
@@ -120,36 +123,22 @@ function kvSeed(): KvEntry[] {
       via: "cpu",
     },
   ];
-  const beat = { ...makeBeat({ host: "hist", ts: NOW - SKEW_MS, seats: 3, instance: "inst-b" }), seatList };
-  const history = Array.from({ length: 12 }, (_, i) => [NOW - (11 - i) * 5 * M, [2, 3, 4, 3][i % 4]]);
-  const record = {
+  const record: BeatRecord = {
     epoch: "epoch-hist",
-    beat,
+    beat: Object.assign(makeBeat({ host: "hist", ts: NOW - SKEW_MS, seats: 3, instance: "inst-b" }), { seatList }),
     lastSeen: NOW,
     clockOffsetMs: SKEW_MS,
     state: "up",
     reason: null,
     since,
-    history,
+    history: Array.from({ length: 12 }, (_, i): [number, number] => [NOW - (11 - i) * 5 * M, [2, 3, 4, 3][i % 4] ?? 3]),
     instances: ["inst-a", "inst-b", "inst-a", "inst-b"],
     duplicateAt: NOW - 10 * M,
-  };
-  const beatMeta = {
-    epoch: "epoch-hist",
-    lastSeen: NOW,
-    ts: beat.ts,
-    seats: 3,
-    idle: 1,
-    observed: "ok",
-    reason: null,
-    state: "up",
-    since,
-    offset: SKEW_MS,
   };
   return [
     // A long grace: a slow machine may take minutes to reach the last test, and the page must still say up.
     config("hist", { graceSeconds: 86_400, labels: ["gpu", HOSTILE] }),
-    { key: "beat:hist", value: JSON.stringify(record), metadata: beatMeta },
+    { key: "beat:hist", value: JSON.stringify(record), metadata: beatMeta(record) },
     ...Object.keys(BANDS).map((id) => config(id)),
     config("u-none"),
   ];

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
-import { type HostConfig, readHost } from "../../worker/fleet/store.ts";
+import type { HostConfig } from "../../worker/fleet/records.ts";
+import { readHost } from "../../worker/fleet/store.ts";
 import { SUMMARY_THRESHOLD } from "../../worker/ledger/announce.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";

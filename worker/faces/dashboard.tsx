@@ -6,13 +6,13 @@
  * dashboard.js swaps in place on refresh.
  */
 import type { FC } from "hono/jsx";
+import { shortDuration } from "../../protocol/time.ts";
 import { SEVERITY, type Severity, STATES } from "../../protocol/verdict.ts";
 import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 import { fleetFace } from "./badge.ts";
 import { At, When } from "./local-time.tsx";
-import { ago } from "./status.ts";
 
 /** Problems first, then healthy hosts, then the ones nobody needs to look at. */
 const SEVERITY_ORDER: Record<Severity, number> = { down: 0, degraded: 1, ok: 2, pending: 3, muted: 4 };
@@ -53,7 +53,7 @@ export const Sparkline: FC<{ history: SeatHistory | undefined; minSeats: number 
   const label =
     history.length === 1
       ? `seats at the one beat so far: ${seats[0]}`
-      : `seats over the last ${ago(first, last).replace(" ago", "")}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
+      : `seats over the last ${shortDuration(last - first)}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
   return (
     <svg
       class="spark"

@@ -6,7 +6,8 @@
  */
 import type { Bindings } from "../env.ts";
 import { type DuplicateBeacon, duplicateBeacon } from "../fleet/duplicate.ts";
-import { type BeatRecord, beatMeta, type HostConfig, hostMeta, readBeat, readHost } from "../fleet/store.ts";
+import { beatMeta, hostMeta } from "../fleet/records.ts";
+import { type BeatRecord, type HostConfig, readBeat, readHost } from "../fleet/store.ts";
 import { type HostView, hostView } from "../fleet/view.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
 import type { Monitor } from "../ledger/monitor.ts";

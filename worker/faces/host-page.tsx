@@ -9,9 +9,9 @@
 import type { FC } from "hono/jsx";
 import type { BeatServer } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
+import { parseIso, shortDuration } from "../../protocol/time.ts";
 import { SEVERITY } from "../../protocol/verdict.ts";
 import type { HostTransition } from "../ledger/transitions.ts";
-import { shortDuration } from "./badge.ts";
 import { hostPath, Snippet, StateTag } from "./dashboard.tsx";
 import type { HostPageData } from "./host-page-data.ts";
 import { At, When } from "./local-time.tsx";
@@ -66,7 +66,7 @@ const Warnings: FC<{ data: HostPageData }> = ({ data }) => (
         {data.duplicate ? (
           <li class="warning" data-warning="duplicate_beacon">
             <strong>duplicate_beacon</strong>: {data.duplicate.message}. Last switch back{" "}
-            <At ms={Date.parse(data.duplicate.lastSwitchAt)} />.
+            <At ms={parseIso(data.duplicate.lastSwitchAt) ?? data.now} />.
           </li>
         ) : null}
       </ul>
@@ -107,19 +107,22 @@ const Summary: FC<{ data: HostPageData }> = ({ data }) => {
   );
 };
 
-const Transition: FC<{ t: HostTransition; now: number }> = ({ t, now }) => (
-  <li class={`transition sev-${SEVERITY[t.state]}`} data-state={t.state}>
-    <div class="transition-head">
-      <span class="muted">{t.previous}</span> → <StateTag state={t.state} />
-      {t.reason ? <span class="reason">{t.reason}</span> : null}
-    </div>
-    <div class="muted small">
-      <At ms={Date.parse(t.since)} /> (<When ms={Date.parse(t.since)} now={now} />) ·{" "}
-      {t.seats === null ? "no seats reported" : `${t.seats} / ${t.minSeats} seats`} ·{" "}
-      <span class={t.announced ? "announced" : "not-announced"}>{t.announced ? "announced" : "not announced"}</span>
-    </div>
-  </li>
-);
+const Transition: FC<{ t: HostTransition; now: number }> = ({ t, now }) => {
+  const since = parseIso(t.since) ?? now;
+  return (
+    <li class={`transition sev-${SEVERITY[t.state]}`} data-state={t.state}>
+      <div class="transition-head">
+        <span class="muted">{t.previous}</span> → <StateTag state={t.state} />
+        {t.reason ? <span class="reason">{t.reason}</span> : null}
+      </div>
+      <div class="muted small">
+        <At ms={since} /> (<When ms={since} now={now} />) ·{" "}
+        {t.seats === null ? "no seats reported" : `${t.seats} / ${t.minSeats} seats`} ·{" "}
+        <span class={t.announced ? "announced" : "not-announced"}>{t.announced ? "announced" : "not announced"}</span>
+      </div>
+    </li>
+  );
+};
 
 const Timeline: FC<{ data: HostPageData }> = ({ data }) => (
   <section id="timeline" data-live aria-labelledby="timeline-title">
@@ -199,7 +202,7 @@ const Servers: FC<{ data: HostPageData }> = ({ data }) => {
 };
 
 function policyValue(key: keyof Policy, value: Policy[keyof Policy]) {
-  if (key === "pausedUntil" && typeof value === "string") return <At ms={Date.parse(value)} />;
+  if (key === "pausedUntil" && typeof value === "number") return <At ms={value} />;
   if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(", ");
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (value === null) return "—";

@@ -5,28 +5,23 @@
  * title. `<time datetime>` carries the instant both ways.
  */
 import type { FC } from "hono/jsx";
+import { ago, iso, utcText } from "../../protocol/time.ts";
 import { DASHBOARD_JS } from "./dashboard-assets.ts";
-import { ago } from "./status.ts";
-
-/** `2026-11-25 10:03:00 UTC`. */
-export function utc(ms: number): string {
-  return `${new Date(ms).toISOString().replace("T", " ").slice(0, 19)} UTC`;
-}
 
 /** A past moment as "2m ago"; the exact time on hover (local and UTC once the script has run). */
 export const When: FC<{ ms: number | null; now: number }> = ({ ms, now }) =>
   ms === null ? (
     <span class="muted">never</span>
   ) : (
-    <time datetime={new Date(ms).toISOString()} title={utc(ms)}>
+    <time datetime={iso(ms)} title={utcText(ms)}>
       {ago(ms, now)}
     </time>
   );
 
 /** A moment written out: UTC from the server, rewritten to the viewer's zone by the script. */
 export const At: FC<{ ms: number }> = ({ ms }) => (
-  <time datetime={new Date(ms).toISOString()} title={utc(ms)} data-local>
-    {utc(ms)}
+  <time datetime={iso(ms)} title={utcText(ms)} data-local>
+    {utcText(ms)}
   </time>
 );
 

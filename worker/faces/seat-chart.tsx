@@ -6,8 +6,9 @@
  * viewer's zone like every other time on the page.
  */
 import type { FC } from "hono/jsx";
+import { utcText } from "../../protocol/time.ts";
 import type { SeatHistory } from "../fleet/history.ts";
-import { At, utc } from "./local-time.tsx";
+import { At } from "./local-time.tsx";
 
 const CHART = { width: 640, height: 160, left: 36, right: 8, top: 10, bottom: 10 } as const;
 
@@ -27,7 +28,7 @@ export const SeatChart: FC<{ history: SeatHistory; minSeats: number }> = ({ hist
     history.length === 1
       ? `M${CHART.left},${y(first[1])} H${CHART.width - CHART.right}`
       : history.map(([at, s], i) => (i === 0 ? `M${x(at)},${y(s)}` : `H${x(at)} V${y(s)}`)).join(" ");
-  const label = `seats from ${utc(first[0])} to ${utc(last[0])}: between ${Math.min(...seats)} and ${Math.max(...seats)}, now ${last[1]}${minSeats > 0 ? `, minimum ${minSeats}` : ""}`;
+  const label = `seats from ${utcText(first[0])} to ${utcText(last[0])}: between ${Math.min(...seats)} and ${Math.max(...seats)}, now ${last[1]}${minSeats > 0 ? `, minimum ${minSeats}` : ""}`;
   const ticks = [...new Set([0, minSeats, top])];
   return (
     <figure class="chart">
@@ -51,7 +52,7 @@ export const SeatChart: FC<{ history: SeatHistory; minSeats: number }> = ({ hist
         <path class="seat-line" d={path} fill="none" stroke-width="2" />
         {history.map(([at, s]) => (
           <circle class="seat-point" cx={history.length === 1 ? CHART.left : x(at)} cy={y(s)} r="2.5">
-            <title>{`${utc(at)}: ${s} seat${s === 1 ? "" : "s"}`}</title>
+            <title>{`${utcText(at)}: ${s} seat${s === 1 ? "" : "s"}`}</title>
           </circle>
         ))}
       </svg>

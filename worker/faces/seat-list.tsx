@@ -5,8 +5,8 @@
  * only ever reach the page as JSX text.
  */
 import type { FC } from "hono/jsx";
+import { shortDuration } from "../../protocol/time.ts";
 import type { BeatRecord } from "../fleet/store.ts";
-import { shortDuration } from "./badge.ts";
 import { At } from "./local-time.tsx";
 
 /**

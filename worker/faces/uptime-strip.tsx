@@ -5,7 +5,7 @@
  * Colour is never the only signal: each figure is printed, each cell has its title and label.
  */
 import type { FC } from "hono/jsx";
-import { shortDuration } from "./badge.ts";
+import { iso, shortDuration } from "../../protocol/time.ts";
 import { UPTIME_NOTE, UPTIME_WINDOWS, type Uptime } from "./uptime.ts";
 import { type StripDay, uptimeColor, uptimeText } from "./uptime-face.ts";
 
@@ -31,7 +31,7 @@ function breakdown(u: Uptime): string {
 }
 
 function dayName(day: number): string {
-  return new Date(day).toISOString().slice(0, 10);
+  return iso(day).slice(0, 10);
 }
 
 export const UptimeFigures: FC<{ uptime: Record<keyof typeof UPTIME_WINDOWS, Uptime> }> = ({ uptime }) => (

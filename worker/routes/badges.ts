@@ -15,7 +15,8 @@ import {
 import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
 import { uptimeBadgeFace } from "../faces/uptime-badge.ts";
 import { UPTIME_LABEL, UPTIME_PERIODS, uptimePeriod } from "../faces/uptime-face.ts";
-import { beatMeta, hostMeta, readBeat, readHost } from "../fleet/store.ts";
+import { beatMeta, hostMeta } from "../fleet/records.ts";
+import { readBeat, readHost } from "../fleet/store.ts";
 import { hostView, loadFleet } from "../fleet/view.ts";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
@@ -44,7 +45,7 @@ async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<Badge
   return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);
 }
 
-badges.get("/badge/:file", requireRead("badge"), etag(), async (c) => {
+badges.get("/:file", requireRead("badge"), etag(), async (c) => {
   const match = BADGE_FILE.exec(c.req.param("file"));
   if (!match?.[1]) {
     throw new ApiError(404, "not_found", "badges are /badge/<host>.svg, /badge/<host>.json or /badge/fleet.svg");
@@ -59,7 +60,7 @@ badges.get("/badge/:file", requireRead("badge"), etag(), async (c) => {
 
 const UPTIME_FILE = /^uptime\.(svg|json)$/;
 
-badges.get("/badge/:id/:file", requireRead("badge"), etag(), async (c) => {
+badges.get("/:id/:file", requireRead("badge"), etag(), async (c) => {
   const format = UPTIME_FILE.exec(c.req.param("file"))?.[1];
   if (!format) throw new ApiError(404, "not_found", "uptime badges are /badge/<host>/uptime.svg or .json");
   const period = uptimePeriod(c.req.query("period"));

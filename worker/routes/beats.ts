@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { BeatAccepted } from "../../protocol/answers.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ingestBeat } from "../fleet/ingest.ts";
-import { type BeatRecord, beatMeta, type HostConfig } from "../fleet/store.ts";
+import { type BeatRecord, beatMeta, type HostConfig } from "../fleet/records.ts";
 import { now } from "../http/clock.ts";
 import { limitByClient } from "../http/rate-limit.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
@@ -10,7 +10,7 @@ import { observation } from "../ledger/observation.ts";
 
 export const beats = new Hono<AppEnv>();
 
-beats.post("/v1/beats", limitByClient, async (c) => {
+beats.post("/", limitByClient, async (c) => {
   const { host, record, previous } = await ingestBeat(c.req.raw, c.env.SEATWATCH_KV, now());
   // Rare (a verdict change), and announced within this push rather than at the next cron run.
   if (previous?.state !== record.state) c.executionCtx.waitUntil(tellLedger(c.env, host, record));

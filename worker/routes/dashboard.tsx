@@ -6,6 +6,7 @@ import type { AppEnv } from "../env.ts";
 import { Dashboard } from "../faces/dashboard.tsx";
 import { DASHBOARD_CSS, FAVICON_SVG } from "../faces/dashboard-assets.ts";
 import { dashboardFleet } from "../faces/fleet-cache.ts";
+import { HOST_CSS } from "../faces/host-page-assets.ts";
 import { PAGE_JS } from "../faces/local-time.tsx";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
@@ -39,5 +40,6 @@ const asset = (body: string, type: string) => (c: Context) =>
   c.body(body, 200, { "content-type": type, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
 
 dashboard.get("/dashboard.css", etag(), asset(DASHBOARD_CSS, "text/css; charset=utf-8"));
+dashboard.get("/host.css", etag(), asset(HOST_CSS, "text/css; charset=utf-8"));
 dashboard.get("/dashboard.js", etag(), asset(PAGE_JS, "text/javascript; charset=utf-8"));
 dashboard.get("/favicon.svg", etag(), asset(FAVICON_SVG, "image/svg+xml"));

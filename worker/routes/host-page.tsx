@@ -1,11 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { Hono } from "hono";
-import { etag } from "hono/etag";
 import { html } from "hono/html";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import type { AppEnv } from "../env.ts";
 import { HostNotFound, HostPage } from "../faces/host-page.tsx";
-import { HOST_CSS } from "../faces/host-page-assets.ts";
 import { loadHostPage } from "../faces/host-page-data.ts";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
@@ -17,7 +15,7 @@ export const hostPage = new Hono<AppEnv>();
 /** A host page refreshes less often than the dashboard unless `?refresh=N`: one host changes rarely. */
 const REFRESH_SECONDS = 60;
 
-hostPage.get("/hosts/:id", requireRead(), pageHeaders, async (c) => {
+hostPage.get("/:id", requireRead(), pageHeaders, async (c) => {
   const id = c.req.param("id");
   c.header("cache-control", "no-store");
   const problem = hostIdProblem(id);
@@ -36,12 +34,3 @@ hostPage.get("/hosts/:id", requireRead(), pageHeaders, async (c) => {
   );
   return c.html(html`<!doctype html>${page}`);
 });
-
-// Static and data-free like the dashboard's assets, so public even with READ_TOKEN set.
-hostPage.get("/host.css", etag(), (c) =>
-  c.body(HOST_CSS, 200, {
-    "content-type": "text/css; charset=utf-8",
-    "cache-control": "no-cache",
-    "x-content-type-options": "nosniff",
-  }),
-);

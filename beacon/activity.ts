@@ -47,7 +47,8 @@ export function isBusy(cpuMs: number, intervalMs: number, busyCpuPercent: number
  * while it waits on a prompt). A `done` mark is the agent's own word that its turn ended: the seat is
  * quiet until its next mark, whatever CPU or output follows (the end of a turn itself prints and
  * computes, and a server it left running may too). Otherwise evidence of work within
- * `--active-window` — CPU, output, a `working` mark — makes it working.
+ * `--active-window` — CPU, output, a `working` mark — makes it working (`via` the mark when there is
+ * one, else the latest sign).
  * `since`: for waiting, the mark or the first match; for working, when the current stretch of work
  * began; for quiet, the done mark or the last evidence of work the beacon knows (at worst tmux's
  * window_activity, at the very worst when the beacon first saw the pane).
@@ -72,10 +73,11 @@ export function judgeSeat(
   if (mark?.state === "working") work.push({ at: mark.at, via: "hook" });
   const recent = work.filter((e) => now - e.at <= settings.activeWindowMs);
   if (recent.length > 0) {
-    const latest = recent.reduce((a, b) => (b.at > a.at ? b : a));
+    // The agent's own word names the state when it has one; else the latest sign of work does.
+    const decided = recent.find((e) => e.via === "hook") ?? recent.reduce((a, b) => (b.at > a.at ? b : a));
     const began = Math.min(...recent.map((e) => e.at));
     const since = previous?.state === "working" ? previous.since : began;
-    return { state: "working", since: at(since), via: latest.via, why: null };
+    return { state: "working", since: at(since), via: decided.via, why: null };
   }
   const lastWork = work.length > 0 ? Math.max(...work.map((e) => e.at)) : evidence.seenSince;
   return { state: "quiet", since: at(lastWork), via: "none", why: null };

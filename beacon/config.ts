@@ -34,8 +34,6 @@ export const OBSERVE_OPTIONS = {
   "busy-cpu": { type: "string" },
   "waiting-pattern": { type: "string" },
   "no-seat-list": { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 export const OBSERVE_HELP = `Options:
@@ -59,7 +57,6 @@ export const OBSERVE_HELP = `Options:
 export interface ObserveConfig {
   mode: TmuxMode;
   rule: SeatRule;
-  json: boolean;
   activity: ActivityConfig;
 }
 
@@ -91,7 +88,6 @@ export function observeConfig(values: ObserveValues, env: NodeJS.ProcessEnv): Ob
   return {
     mode: tmuxMode(values, env),
     rule: seatRule(values),
-    json: values.json ?? false,
     activity: activityConfig(values),
   };
 }

@@ -11,6 +11,7 @@ const BENCHES = [
   "hook.ts",
   "beat-verify.ts",
   "beat-ingest.ts",
+  "beat-path.ts",
   "cron.ts",
   "kv-writes.ts",
   "badge.ts",

@@ -54,6 +54,11 @@ describe("judging one seat", () => {
     expect(working).toMatchObject({ state: "working", via: "cpu", since: NOW - 30_000 });
   });
 
+  it("names a working mark as via over later CPU or output: the agent's own word", () => {
+    const mark = { state: "working" as const, at: NOW - 20_000, why: null };
+    expect(judge({ mark, busyAt: NOW, outputAt: NOW })).toMatchObject({ state: "working", via: "hook" });
+  });
+
   it("keeps a working stretch's since from the previous sample", () => {
     const previous = { state: "working" as const, since: NOW - 300_000, via: "cpu" as const, why: null };
     expect(judgeSeat({ ...NONE, outputAt: NOW }, previous, NOW, SETTINGS).since).toBe(NOW - 300_000);

@@ -184,6 +184,7 @@ describe("marks from Claude Code's hooks", () => {
 
     tmux(server, "send-keys", "-t", shell, `node ${BEACON.join(" ")} mark waiting --why question`, "Enter");
     waitFor(() => fileText(markFile(xdg, server, shell)).includes("state waiting"), "the mark is written");
+    waitFor(() => tmux(server, "display", "-p", "-t", shell, "#{pane_current_command}") === "bash", "mark exited");
     const atPrompt = await assess(lab);
     tmux(server, "send-keys", "-t", shell, "exec sleep 600", "Enter");
     waitFor(() => tmux(server, "display", "-p", "-t", shell, "#{pane_current_command}") === "sleep", "sleep runs");

@@ -48,4 +48,4 @@ setInterval(async () => {
   const lines = text.slice(done).split("\n").filter(Boolean);
   done = text.length;
   for (const line of lines) await fire(line);
-}, 50);
+}, 200);

@@ -109,6 +109,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     const reading: Reading = { observed: sample.beat.observed, seats: sample.beat.seats };
     if (sample.beat.reason !== undefined) reading.reason = sample.beat.reason;
+    if (sample.beat.activity !== undefined) reading.activity = sample.beat.activity;
     const decision = pacer.sampled(now, reading);
     const pushing = decision.push && !signal.aborted;
     onEvent({
@@ -155,7 +156,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 }
 
 function outcomeOf(result: PushResult): Outcome {
-  if (result.kind === "accepted") return { accepted: true, minSeats: result.minSeats };
+  if (result.kind === "accepted") return { accepted: true, minSeats: result.minSeats, policy: result.policy };
   if (result.kind === "refused" && result.retryAfterMs !== undefined) {
     return { accepted: false, retryAfterMs: result.retryAfterMs };
   }

@@ -14,6 +14,7 @@ const BENCHES = [
   "beat-path.ts",
   "cron.ts",
   "kv-writes.ts",
+  "activity-pushes.ts",
   "badge.ts",
   "beacon-rss.ts",
   "load.ts",

@@ -16,6 +16,7 @@ const BENCHES = [
   "kv-writes.ts",
   "activity-pushes.ts",
   "badge.ts",
+  "pages.ts",
   "beacon-rss.ts",
   "load.ts",
 ];

@@ -36,10 +36,11 @@ describe("badges match badge-maker byte for byte", () => {
       "unknown",
       "2/7 down",
     ];
+    const uptimes = ["100%", "99.95%", "99.00%", "0.00%", "—"];
     for (const style of BADGE_STYLES) {
-      for (const message of messages) {
+      for (const message of [...messages, ...uptimes]) {
         for (const color of COLORS) {
-          for (const label of ["seats", "fleet", ""]) same(label, message, color, style);
+          for (const label of ["seats", "fleet", "uptime", ""]) same(label, message, color, style);
         }
       }
     }

@@ -4,7 +4,7 @@
  */
 import type { SeatEntry } from "../../protocol/activity.ts";
 import { shortDuration } from "../../protocol/time.ts";
-import { forSeconds, seatsAt } from "../fleet/activity.ts";
+import { forSeconds, seatsAt, seatTarget } from "../fleet/activity.ts";
 import type { BeatRecord } from "../fleet/store.ts";
 import type { HostView } from "../fleet/view.ts";
 
@@ -43,7 +43,7 @@ export function seatListView(record: BeatRecord | null, now: number) {
     const since = s.since + record.clockOffsetMs;
     return {
       pane: s.pane,
-      target: `${s.session}:${s.window}`,
+      target: seatTarget(s.session, s.window),
       session: s.session,
       window: s.window,
       command: s.command,

@@ -4,7 +4,7 @@
  * cron can judge a wait at any `now` with no new beat; and the few seats an operator should attach
  * to, small enough to ride in KV list metadata to every alert the cron raises.
  */
-import type { SeatEntry, SeatVia } from "../../protocol/activity.ts";
+import type { SeatEntry } from "../../protocol/activity.ts";
 import type { Beat } from "../../protocol/beat.ts";
 import type { ActivityRecord } from "../../protocol/verdict.ts";
 
@@ -20,23 +20,6 @@ const MAX_ATTENTION_TEXT = 32;
 function cut(text: string): string {
   return Array.from(text).slice(0, MAX_ATTENTION_TEXT).join("");
 }
-
-/** A waiting seat's evidence is a mark (hook) or --waiting-pattern; the other vias cannot make one wait. */
-const WAITING_BECAUSE: Record<SeatVia, string> = {
-  hook: "marked waiting",
-  pattern: "matched --waiting-pattern",
-  cpu: "waiting",
-  output: "waiting",
-  none: "waiting",
-};
-/** A quiet seat marked `done` finished its turn; any other has shown no work within --active-window. */
-const QUIET_BECAUSE: Record<SeatVia, string> = {
-  hook: "finished its turn",
-  pattern: "no CPU or output",
-  cpu: "no CPU or output",
-  output: "no CPU or output",
-  none: "no CPU or output",
-};
 
 /** A seat that needs a person: `tmux attach -t <target>`. `since` is unix ms on the Worker's clock. */
 export interface AttentionSeat {
@@ -62,11 +45,16 @@ export function activityRecord(beat: Beat, clockOffsetMs: number): ActivityRecor
   };
 }
 
-/** The mark's own words (cut), else what the evidence says; each fits MAX_ATTENTION_TEXT. */
+/** The mark's own words (cut), else what the evidence says: a waiting seat's is a mark or the pattern. */
 function why(seat: SeatEntry): string {
   if (seat.why) return cut(seat.why);
-  const evidence = seat.state === "waiting" ? WAITING_BECAUSE : QUIET_BECAUSE;
-  return evidence[seat.via];
+  if (seat.state === "waiting") return seat.via === "pattern" ? "matched --waiting-pattern" : "marked waiting";
+  return seat.via === "hook" ? "finished its turn" : "no CPU or output";
+}
+
+/** `session:window`, the tmux target an operator attaches to. */
+export function seatTarget(session: string, window: number): string {
+  return `${session}:${window}`;
 }
 
 /** Waiting seats, then quiet ones, longest first: who has waited for a person longest leads. */
@@ -77,7 +65,7 @@ export function attentionSeats(beat: Beat, clockOffsetMs: number): AttentionSeat
     .sort((a, b) => rank[a.state] - rank[b.state] || a.since - b.since)
     .slice(0, MAX_ATTENTION)
     .map((s) => ({
-      target: `${cut(s.session)}:${s.window}`,
+      target: seatTarget(cut(s.session), s.window),
       state: s.state,
       since: s.since + clockOffsetMs,
       why: why(s),

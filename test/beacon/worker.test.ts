@@ -15,6 +15,7 @@ import { type BeaconKey, createKeyFile, loadKeyFile } from "../../beacon/keyfile
 import { WorkerClient } from "../../beacon/push.ts";
 import { newIdentity } from "../../beacon/sample.ts";
 import { type DevWorker, startDevWorker } from "../../scripts/dev-worker.ts";
+import { fetchOnce } from "../support/live-worker.ts";
 import { type Scene, ScriptedObserver } from "./fakes/scripted-observer.ts";
 import { Lab, TMUX } from "./lab.ts";
 
@@ -88,7 +89,7 @@ describe("enroll and once", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`enrolled host enroll-box with ${key.publicKey}`);
-    const detail = (await (await fetch(`${worker.url}/v1/hosts/enroll-box`)).json()) as Record<string, unknown>;
+    const detail = (await (await fetchOnce(`${worker.url}/v1/hosts/enroll-box`)).json()) as Record<string, unknown>;
     expect(detail).toMatchObject({ id: "enroll-box", state: "new", keyRegistered: true });
   });
 
@@ -106,7 +107,7 @@ describe("enroll and once", () => {
     const printed = JSON.parse(run.stdout);
     expect(printed).toMatchObject({ accepted: true, status: 202, state: "up", reason: null, minSeats: 1 });
     expect(printed.beat).toMatchObject({ host: "enroll-box", seats: 2, observed: "ok" });
-    const detail = (await (await fetch(`${worker.url}/v1/hosts/enroll-box`)).json()) as {
+    const detail = (await (await fetchOnce(`${worker.url}/v1/hosts/enroll-box`)).json()) as {
       lastBeat: { instance: string; seats: number };
     };
     expect(detail.lastBeat).toMatchObject({ instance: printed.beat.instance, seats: 2 });
@@ -199,7 +200,7 @@ describe("run against the Worker", () => {
       expect.objectContaining({ kind: "accepted", state: "up" }),
       expect.objectContaining({ kind: "accepted", state: "error", reason: "no_server" }),
     ]);
-    const detail = (await (await fetch(`${worker.url}/v1/hosts/confirm-box`)).json()) as Record<string, unknown>;
+    const detail = (await (await fetchOnce(`${worker.url}/v1/hosts/confirm-box`)).json()) as Record<string, unknown>;
     expect(detail).toMatchObject({ state: "error", reason: "no_server" });
   });
 

@@ -93,7 +93,7 @@ export async function startLiveWorker(options: LiveWorkerOptions = {}): Promise<
     throw error;
   }
 
-  const call = (path: string, init: RequestInit = {}) => fetch(dev.url + path, init);
+  const call = (path: string, init: RequestInit = {}) => fetchOnce(dev.url + path, init);
   const admin = (method: string, path: string, body?: unknown) =>
     call(path, {
       method,
@@ -127,4 +127,20 @@ export async function startLiveWorker(options: LiveWorkerOptions = {}): Promise<
       await rm(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * fetch, with one retry of a read whose kept-alive connection the dev server closed as it was
+ * reused ("other side closed": wrangler dev's idle timeout and Node's race). Only GET and HEAD are
+ * retried, so a test never sends a write twice.
+ */
+export async function fetchOnce(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const method = (init.method ?? "GET").toUpperCase();
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if ((method === "GET" || method === "HEAD") && code === "UND_ERR_SOCKET") return fetch(url, init);
+    throw error;
+  }
 }

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { makeBadge } from "badge-maker";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SeatEntry } from "../../protocol/activity.ts";
 import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
 import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
 import { makeBeat } from "../support/beats.ts";
@@ -102,7 +103,7 @@ const WAITING_SINCE = NOW - SKEW_MS - 12 * M;
 
 function kvSeed(): KvEntry[] {
   const since = (HIST[HIST.length - 1] as Step)[0];
-  const seatList = [
+  const seatList: SeatEntry[] = [
     { pane: "%3", session: HOSTILE, window: 1, command: "claude", state: "waiting", since: WAITING_SINCE, via: "hook" },
     {
       pane: "%4",
@@ -125,7 +126,7 @@ function kvSeed(): KvEntry[] {
   ];
   const record: BeatRecord = {
     epoch: "epoch-hist",
-    beat: Object.assign(makeBeat({ host: "hist", ts: NOW - SKEW_MS, seats: 3, instance: "inst-b" }), { seatList }),
+    beat: makeBeat({ host: "hist", ts: NOW - SKEW_MS, seats: 3, instance: "inst-b", seatList }),
     lastSeen: NOW,
     clockOffsetMs: SKEW_MS,
     state: "up",

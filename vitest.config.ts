@@ -44,7 +44,12 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/protocol/**/*.test.ts", "test/beacon/**/*.test.ts", "test/faces/**/*.test.ts"],
+          include: [
+            "test/protocol/**/*.test.ts",
+            "test/fleet/**/*.test.ts",
+            "test/beacon/**/*.test.ts",
+            "test/faces/**/*.test.ts",
+          ],
           environment: "node",
           testTimeout: 30_000,
         },

@@ -4,7 +4,7 @@
  * 4,096 bytes into an attachment, so the body is cut below that (all of it is ASCII).
  */
 import type { AlertEvent } from "../event.ts";
-import { changeLines, eventTone, fitLines, headline, type Tone } from "./text.ts";
+import { eventTone, factLines, fitLines, headline, type Tone } from "./text.ts";
 
 export const NTFY_MAX_BODY = 4096;
 
@@ -21,16 +21,6 @@ const EMOJI: Record<Tone, string> = {
 export function ntfyRequest(event: AlertEvent): { headers: Record<string, string>; body: string } {
   const t = eventTone(event);
   const tags = [EMOJI[t], "seatwatch", event.state ?? event.type.replace(/^.*\./, "")];
-  const lines =
-    event.type === "fleet.summary"
-      ? changeLines(event)
-      : [
-          `state: ${event.state ?? "-"}${event.previous ? ` (was ${event.previous})` : ""}`,
-          `seats: ${event.seats ?? "-"} (min ${event.minSeats ?? "-"})`,
-          `reason: ${event.reason ?? "-"}`,
-          `since: ${event.since ?? "-"}`,
-          `id: ${event.id}`,
-        ];
   return {
     headers: {
       "content-type": "text/plain; charset=utf-8",
@@ -40,6 +30,6 @@ export function ntfyRequest(event: AlertEvent): { headers: Record<string, string
       tags: tags.join(","),
       click: event.links.host,
     },
-    body: fitLines(lines, NTFY_MAX_BODY),
+    body: fitLines(factLines(event), NTFY_MAX_BODY),
   };
 }

@@ -63,6 +63,18 @@ export function changeLines(event: AlertEvent): string[] {
   );
 }
 
+/** The facts of an event as plain lines (a summary: one line per change), for the text formats. */
+export function factLines(event: AlertEvent): string[] {
+  if (event.type === "fleet.summary") return changeLines(event);
+  return [
+    `state: ${event.state ?? "-"}${event.previous ? ` (was ${event.previous})` : ""}`,
+    `seats: ${event.seats ?? "-"} (min ${event.minSeats ?? "-"})`,
+    `reason: ${event.reason ?? "-"}`,
+    `since: ${event.since ?? "-"}`,
+    `id: ${event.id}`,
+  ];
+}
+
 /**
  * Joins lines into at most `max` characters, ending with a count of what did not fit, so a storm
  * of any size stays within a receiver's limit and still says how big it was.

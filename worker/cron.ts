@@ -6,7 +6,7 @@
  * test or a bench can count every operation.
  */
 
-import { verdict } from "../protocol/verdict.ts";
+import { isAlerting, verdict } from "../protocol/verdict.ts";
 import { listFleet } from "./fleet/view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { CronRun } from "./ledger/monitor.ts";
@@ -50,10 +50,13 @@ export async function runCron(
 ): Promise<CronReport> {
   const fleet = await listFleet(kv);
   const differing: Observation[] = [];
+  // Reminders and recoveries follow a host's labels as they are now (DESIGN §6): only an alerting host has either.
+  const labels: Record<string, string[]> = {};
   for (const { id, host, beat } of fleet) {
     // A host that never beat (in this incarnation) is `new` or `paused`: nothing to announce.
     if (!beat) continue;
     const judged = verdict(beat, host.policy, scheduledTime);
+    if (isAlerting(judged.state)) labels[id] = host.policy.labels;
     const recent = scheduledTime - beat.since < RECHECK_WINDOW_MS;
     if (judged.state === beat.state && !recent) continue;
     differing.push(observation(id, host, beat, judged, scheduledTime));
@@ -87,7 +90,7 @@ export async function runCron(
     carried: differing.length - window.length,
     cursor,
   };
-  const { alertsQueued } = await ledger.recordRun(run);
+  const { alertsQueued } = await ledger.recordRun(run, labels);
   ledgerRequests++;
   return {
     at: scheduledTime,

@@ -154,7 +154,7 @@ describe("the outbox", () => {
   });
 
   it("cuts off a receiver that never answers", async () => {
-    const result = await send({ url: receiverUrl("hang", "hang=1"), headers: {}, body: "{}" }, 300);
+    const result = await send({ method: "POST", url: receiverUrl("hang", "hang=1"), headers: {}, body: "{}" }, 300);
     expect(result).toEqual({ ok: false, status: null, error: "no answer within 300 ms" });
     expect(await deliveries("hang")).toHaveLength(1);
   });

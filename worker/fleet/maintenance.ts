@@ -5,7 +5,7 @@
  * spring-forward night) moves forward by the gap, and one that happens twice takes the first —
  * Temporal's "compatible" rule — so a window on such a night is still a window.
  */
-import type { FieldError } from "../../protocol/beat.ts";
+import type { FieldError } from "../../protocol/validation.ts";
 
 export interface WindowSpec {
   /** Day names and ranges: `mon-fri`, `sat,sun`, `fri-mon`, `mon-sun`. The day the window starts on. */

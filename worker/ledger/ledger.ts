@@ -10,15 +10,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { State } from "../../protocol/verdict.ts";
 import { renderRequest, type SendResult, send } from "../alerts/delivery.ts";
-import { reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
-import { matches, type WebhookInput } from "../alerts/webhooks.ts";
+import { flappingEvent, reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
+import type { WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
-import { type Announced, applyObservation, type Decision, messagesFor, releaseHold, remind } from "./announce.ts";
+import { applyObservation, type Decision, releaseHold, remind, reminderRoute, withLabels } from "./announce.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
 import type { Observation } from "./observation.ts";
 import { Outbox } from "./outbox.ts";
 import { HostRecords, type LedgerHostState } from "./records.ts";
 import { WebhookRegistry, type WebhookView } from "./registry.ts";
+import { type Announced, hears, messagesFor } from "./routing.ts";
 import { migrate } from "./schema.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
 
@@ -76,15 +77,23 @@ export class Ledger extends DurableObject<Bindings> {
   /** Stores a decision, the transition before the host's row; returns the id of what it announces. */
   private commit({ host, transition, announce }: Decision, run: number | null): string | null {
     if (transition) this.transitions.record(transition, host.epoch, host.labels, run);
-    if (announce) this.transitions.announce(announce.id, announce.at);
+    if (announce) this.transitions.announce(announce.id, announce.at, announce.states, announce.as);
     this.hosts.put(host);
     return announce?.id ?? null;
   }
 
   // ---- the cron's heartbeat -------------------------------------------------------------------
 
-  /** Records a finished cron run and queues what it announced (one summary per webhook in a storm). */
-  async recordRun(run: CronRun): Promise<{ alertsQueued: number }> {
+  /**
+   * Records a finished cron run and queues what it announced (one summary per webhook in a storm).
+   * `labels` are the current labels of the hosts the run found alerting, read from their config:
+   * reminders and recoveries then reach the labels a host has now, not those of its last change.
+   */
+  async recordRun(run: CronRun, labels: Record<string, string[]> = {}): Promise<{ alertsQueued: number }> {
+    for (const known of this.hosts.only(Object.keys(labels))) {
+      const updated = withLabels(known, labels[known.host] ?? known.labels);
+      if (updated) this.hosts.put(updated);
+    }
     const alertsQueued = this.flush(this.transitions.unqueuedUpTo(run.at), run.at);
     const { at, ...counts } = run;
     const record: MonitorRecord = { ...counts, lastCronAt: at, alertsQueued };
@@ -129,9 +138,11 @@ export class Ledger extends DurableObject<Bindings> {
   private flush(ids: readonly string[], now: number): number {
     if (ids.length === 0) return 0;
     const origin = this.meta("origin") ?? "";
-    const announced: Announced[] = this.transitions
-      .claim(ids)
-      .map(({ transition, labels }) => ({ event: transitionEvent(transition, origin), labels }));
+    const announced: Announced[] = this.transitions.claim(ids).map(({ transition, labels, states, as }) => ({
+      event: as === "flapping" ? flappingEvent(transition, origin) : transitionEvent(transition, origin),
+      // Routed by the labels the host has now (a held alert may be released long after it was recorded).
+      route: { labels: this.hosts.get(transition.host)?.labels ?? labels, states },
+    }));
     let queued = 0;
     for (const hook of this.webhooks.all()) {
       for (const event of messagesFor(hook, announced, now, origin)) {
@@ -167,7 +178,8 @@ export class Ledger extends DurableObject<Bindings> {
       const t = reminder === null || host.transitionId === null ? null : this.transitions.get(host.transitionId);
       if (reminder !== null && t) {
         const event = reminderEvent(t, reminder, now, origin);
-        for (const hook of hooks) if (matches(hook, host.labels)) this.outbox.enqueue(hook.name, event, now);
+        const route = reminderRoute(host);
+        for (const hook of hooks) if (hears(hook, route)) this.outbox.enqueue(hook.name, event, now);
       }
       this.hosts.put(host);
     }

@@ -3,11 +3,12 @@
  * secrets and the secret parts of URLs redacted, with each one's backlog in the outbox.
  */
 import { generateSecret } from "../../protocol/keys.ts";
+import type { State } from "../../protocol/verdict.ts";
 import {
   type Format,
-  REDACTED,
   REDACTED_SECRET,
   redactUrl,
+  shownCredentials,
   type Webhook,
   type WebhookInput,
 } from "../alerts/webhooks.ts";
@@ -20,6 +21,9 @@ interface WebhookRow extends Record<string, SqlStorageValue> {
   secret: string;
   labels: string;
   routing_key: string | null;
+  states: string | null;
+  /** JSON: chatId, token, user (the formats that need them). */
+  credentials: string;
   created_at: number;
   updated_at: number;
 }
@@ -30,8 +34,15 @@ export interface WebhookView {
   format: Format;
   secret: string;
   labels: string[];
+  /** The states it hears; null: every state. */
+  states: State[] | null;
   /** Present (redacted) on `pagerduty` webhooks. */
   routingKey?: string;
+  /** Present on `telegram` webhooks. */
+  chatId?: string;
+  /** Present (redacted) where the format needs one. */
+  token?: string;
+  user?: string;
   createdAt: string;
   updatedAt: string;
   pending: number;
@@ -46,7 +57,9 @@ function toWebhook(row: WebhookRow): Webhook {
     format: row.format as Format,
     secret: row.secret,
     labels: JSON.parse(row.labels) as string[],
+    states: row.states === null ? null : (JSON.parse(row.states) as State[]),
     ...(row.routing_key === null ? {} : { routingKey: row.routing_key }),
+    ...(JSON.parse(row.credentials) as Pick<Webhook, "chatId" | "token" | "user">),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -80,14 +93,17 @@ export class WebhookRegistry {
     const existing = this.get(name);
     const secret = input.secret ?? existing?.secret ?? generateSecret();
     this.sql.exec(
-      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, routing_key, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, routing_key, states, credentials,
+         created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       name,
       input.url,
       input.format,
       secret,
       JSON.stringify(input.labels),
       input.routingKey ?? null,
+      input.states === null ? null : JSON.stringify(input.states),
+      JSON.stringify({ chatId: input.chatId, token: input.token, user: input.user }),
       existing?.createdAt ?? now,
       now,
     );
@@ -112,7 +128,8 @@ export class WebhookRegistry {
       format: hook.format,
       secret: REDACTED_SECRET,
       labels: hook.labels,
-      ...(hook.routingKey === undefined ? {} : { routingKey: REDACTED }),
+      states: hook.states,
+      ...shownCredentials(hook),
       createdAt: new Date(hook.createdAt).toISOString(),
       updatedAt: new Date(hook.updatedAt).toISOString(),
       ...this.outbox.backlog(hook.name),

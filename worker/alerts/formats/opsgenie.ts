@@ -1,6 +1,6 @@
 /**
  * Opsgenie Alert API (https://docs.opsgenie.com/docs/alert-api): a move into a down or degraded
- * state creates an alert whose alias is the host, so a repeat folds into the open alert (Opsgenie
+ * state creates an alert whose alias is the host (DESIGN §6), so a repeat folds into the open alert (Opsgenie
  * dedupes on alias) and the recovery closes exactly it (`POST <url>/<alias>/close?identifierType=alias`),
  * like PagerDuty's resolve. Auth is `Authorization: GenieKey <key>`. Limits: message ≤ 130
  * characters, alias ≤ 512, description ≤ 15,000, ≤ 20 tags of ≤ 50 characters, entity ≤ 512,
@@ -16,8 +16,8 @@ const PRIORITY: Record<Tone, string> = { down: "P1", degraded: "P3", ok: "P5", i
 
 /** Host events share the host's alert; a test or a summary is an alert of its own. */
 function alias(event: AlertEvent): string {
-  const key = event.type === "host.transition" || event.type === "host.reminder" ? event.host : event.id;
-  return clip(`seatwatch:${key}`, OPSGENIE_LIMITS.alias);
+  const key = event.type.startsWith("host.") ? event.host : event.id;
+  return clip(key, OPSGENIE_LIMITS.alias);
 }
 
 export function opsgenieRequest(

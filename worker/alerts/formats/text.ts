@@ -5,7 +5,7 @@
  */
 
 import { SEVERITY, type State } from "../../../protocol/verdict.ts";
-import type { AlertEvent } from "../event.ts";
+import { type AlertEvent, FLAPPING } from "../event.ts";
 
 /** down = blind/error/silent, degraded = low, ok = up; test and summary events have no state. */
 export type Tone = "down" | "degraded" | "ok" | "info";
@@ -49,6 +49,8 @@ export function headline(event: AlertEvent): string {
       return stateLine(event);
     case "host.reminder":
       return `Still down: ${stateLine(event)}`;
+    case "host.flapping":
+      return `${event.host} is flapping: more than ${FLAPPING.changes} state changes in ${FLAPPING.windowMs / 60_000} minutes, now ${event.state}; quiet until one state holds ${FLAPPING.settleMs / 60_000} minutes`;
     case "fleet.summary":
       return event.reason ?? "several hosts changed";
     case "test":

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDays, scheduleProblems, windowAt } from "../../worker/fleet/maintenance.ts";
+import { verdict } from "../../protocol/verdict.ts";
+import { maintenanceFor, parseDays, scheduleProblems, windowAt } from "../../worker/fleet/maintenance.ts";
 
 const t = (iso: string) => Date.parse(iso);
 
@@ -38,6 +39,7 @@ describe("a window that crosses midnight (mon-fri 22:00–06:00, Europe/Berlin)"
       inside: true,
       endsAt: t("2027-01-13T05:00:00Z"),
       lastEnd: t("2027-01-12T05:00:00Z"),
+      nextStart: null,
     });
   });
 
@@ -51,6 +53,7 @@ describe("a window that crosses midnight (mon-fri 22:00–06:00, Europe/Berlin)"
       inside: false,
       endsAt: null,
       lastEnd: t("2027-01-13T05:00:00Z"),
+      nextStart: t("2027-01-13T21:00:00Z"),
     });
   });
 });
@@ -84,5 +87,51 @@ describe("windows across DST changes", () => {
     expect(windowAt(w, t("2027-11-07T05:40:00Z"))).toMatchObject({ inside: true, endsAt: t("2027-11-07T07:00:00Z") });
     expect(windowAt(w, t("2027-11-07T06:45:00Z")).inside).toBe(true);
     expect(windowAt(w, t("2027-11-07T07:00:00Z")).inside).toBe(false);
+  });
+});
+
+describe("a window's bearing on a host", () => {
+  const policy = { minSeats: 1, graceSeconds: 300, paused: false, pausedUntil: null };
+  const nightly = {
+    name: "nightly",
+    hosts: [],
+    labels: ["gpu"],
+    note: null,
+    days: "mon-sun",
+    from: "22:00",
+    to: "06:00",
+    tz: "Europe/Berlin",
+  };
+  // 2027-01-13 06:00 CET
+  const end = t("2027-01-13T05:00:00Z");
+
+  it("pauses hosts by label with the window's name, and no other host", () => {
+    const at = t("2027-01-13T02:00:00Z");
+    const beat = { seats: 2, observed: "ok" as const, lastSeen: at - 10_000 };
+
+    expect(verdict(beat, policy, at, maintenanceFor([nightly], "g1", ["gpu"], at))).toEqual({
+      state: "paused",
+      reason: "maintenance:nightly",
+    });
+    expect(maintenanceFor([nightly], "c1", ["cpu"], at)).toBeNull();
+    expect(maintenanceFor([{ ...nightly, labels: [], hosts: ["c1"] }], "c1", ["cpu"], at)?.inside).toBe(true);
+  });
+
+  it("counts grace from the window's end for a host that went quiet inside it, so it is silent only after", () => {
+    const beat = { seats: 2, observed: "ok" as const, lastSeen: end - 3 * 3600_000 };
+    const judge = (at: number) => verdict(beat, policy, at, maintenanceFor([nightly], "g1", ["gpu"], at));
+
+    expect(judge(end + 299_000)).toEqual({ state: "paused", reason: "maintenance:nightly" });
+    expect(judge(end + 301_000)).toEqual({ state: "silent", reason: "no_beat" });
+    // Without the window the same beat would have been silent for hours.
+    expect(verdict(beat, policy, end + 1_000).state).toBe("silent");
+  });
+
+  it("judges a host that beat after the window's end by that beat alone", () => {
+    const beat = { seats: 2, observed: "ok" as const, lastSeen: end + 30_000 };
+
+    expect(verdict(beat, policy, end + 60_000, maintenanceFor([nightly], "g1", ["gpu"], end + 60_000)).state).toBe(
+      "up",
+    );
   });
 });

@@ -37,6 +37,16 @@ const When: FC<{ ms: number | null; now: number }> = ({ ms, now }) =>
     </time>
   );
 
+/** A maintenance window's end: when it ends, or that it ended and the host has not beaten since. */
+const WindowEnd: FC<{ ms: number; now: number }> = ({ ms, now }) => (
+  <span class="muted window-end">
+    {" · "}
+    <time datetime={iso(ms)} title={utcText(ms)}>
+      {ms > now ? `ends in ${shortDuration(ms - now)}` : `ended ${ago(ms, now)}, awaiting a beat`}
+    </time>
+  </span>
+);
+
 const SPARK = { width: 120, height: 28, pad: 2 } as const;
 
 /** Seats over the stored history as an inline SVG line, with minSeats dashed for reference. */
@@ -112,6 +122,7 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
     </td>
     <td data-label="Reason" class="reason">
       {host.reason ?? ""}
+      {host.maintenance ? <WindowEnd ms={host.maintenance.endsAt} now={now} /> : null}
     </td>
   </tr>
 );

@@ -24,6 +24,8 @@ export function hostSummary(h: HostView) {
     lastSeen: isoOrNull(h.lastSeen),
     since: isoOrNull(h.since),
     labels: h.labels,
+    // Present while a window pauses the host: which, and when it ends (or ended, awaiting a beat).
+    ...(h.maintenance ? { maintenance: { window: h.maintenance.name, endsAt: iso(h.maintenance.endsAt) } } : {}),
   };
 }
 

@@ -5,7 +5,10 @@
  * spring-forward night) moves forward by the gap, and one that happens twice takes the first —
  * Temporal's "compatible" rule — so a window on such a night is still a window.
  */
-import type { FieldError } from "../../protocol/validation.ts";
+import { hostIdProblem } from "../../protocol/host.ts";
+import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
+import type { MaintenanceNow } from "../../protocol/verdict.ts";
 
 export interface WindowSpec {
   /** Day names and ranges: `mon-fri`, `sat,sun`, `fri-mon`, `mon-sun`. The day the window starts on. */
@@ -16,17 +19,31 @@ export interface WindowSpec {
   tz: string;
 }
 
+/** A named window as the API takes it: the schedule and the hosts it pauses (by id and/or label). */
+export interface MaintenanceWindow extends WindowSpec {
+  hosts: string[];
+  labels: string[];
+  note: string | null;
+}
+
 export interface WindowNow {
   inside: boolean;
   /** While inside: when this occurrence ends (unix ms). */
   endsAt: number | null;
   /** The end of the latest occurrence that ended at or before now (unix ms), within the past 8 days. */
   lastEnd: number | null;
+  /** While outside: when the next occurrence starts (unix ms), within the next 8 days. */
+  nextStart: number | null;
 }
 
 const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY_MS = 86_400_000;
+export const WINDOW_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const WINDOW_FIELDS = ["hosts", "labels", "days", "from", "to", "tz", "note"];
+/** Enough for a rack or a team's hosts by id; more is what labels are for. */
+const MAX_WINDOW_HOSTS = 100;
+const MAX_NOTE = 200;
 
 /** The weekdays (0 = Sunday) a `days` string names, or null when it is malformed. */
 export function parseDays(days: string): Set<number> | null {
@@ -73,6 +90,55 @@ export function scheduleProblems(spec: Record<string, unknown>): FieldError[] {
     if (problem) errors.push({ field: "tz", message: problem });
   }
   return errors;
+}
+
+/** A whole window as `PUT /v1/maintenance/:name` takes it, every problem naming its field. */
+export function validateWindow(body: Record<string, unknown>): Validation<MaintenanceWindow> {
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(body)) {
+    if (!WINDOW_FIELDS.includes(key)) {
+      errors.push({
+        field: key,
+        message: `unknown field ${JSON.stringify(key)}; window fields are ${WINDOW_FIELDS.join(", ")}`,
+      });
+    }
+  }
+  errors.push(...scheduleProblems(body));
+  const hosts = body.hosts ?? [];
+  if (!Array.isArray(hosts) || hosts.length > MAX_WINDOW_HOSTS || hosts.some((h) => hostIdProblem(h) !== null)) {
+    errors.push({ field: "hosts", message: `hosts must be an array of at most ${MAX_WINDOW_HOSTS} host ids` });
+  }
+  const labels = body.labels ?? [];
+  if (
+    !Array.isArray(labels) ||
+    labels.length > MAX_LABELS ||
+    labels.some((l) => typeof l !== "string" || !LABEL_PATTERN.test(l))
+  ) {
+    errors.push({
+      field: "labels",
+      message: `labels must be an array of at most ${MAX_LABELS} host labels ([a-z0-9_-]{1,32})`,
+    });
+  }
+  if (Array.isArray(hosts) && Array.isArray(labels) && hosts.length === 0 && labels.length === 0) {
+    errors.push({ field: "hosts", message: "a window needs hosts and/or labels: the hosts it pauses" });
+  }
+  const note = body.note ?? null;
+  if (note !== null && (typeof note !== "string" || note.length > MAX_NOTE)) {
+    errors.push({ field: "note", message: `note must be text of at most ${MAX_NOTE} characters` });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      hosts: hosts as string[],
+      labels: labels as string[],
+      days: body.days as string,
+      from: body.from as string,
+      to: body.to as string,
+      tz: body.tz as string,
+      note: note as string | null,
+    },
+  };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -127,13 +193,67 @@ export function windowAt(spec: WindowSpec, now: number): WindowNow {
   const today = Math.floor(wallAt(now, spec.tz) / DAY_MS) * DAY_MS;
   let inside: number | null = null;
   let lastEnd: number | null = null;
+  let nextStart: number | null = null;
   // Occurrences start on the window's days; yesterday's may still run past midnight.
-  for (let date = today - 8 * DAY_MS; date <= today; date += DAY_MS) {
+  for (let date = today - 8 * DAY_MS; date <= today + 8 * DAY_MS; date += DAY_MS) {
     if (!days.has(new Date(date).getUTCDay())) continue;
     const start = instantOf(date + from * 60_000, spec.tz);
     const end = instantOf(date + to * 60_000, spec.tz);
     if (start <= now && now < end) inside = end;
     else if (end <= now && (lastEnd === null || end > lastEnd)) lastEnd = end;
+    else if (start > now && (nextStart === null || start < nextStart)) nextStart = start;
   }
-  return { inside: inside !== null, endsAt: inside, lastEnd };
+  return { inside: inside !== null, endsAt: inside, lastEnd, nextStart: inside === null ? nextStart : null };
+}
+
+const memo = new Map<string, { at: number; until: number; value: WindowNow }>();
+
+/**
+ * `windowAt`, remembered until the next boundary (an end or a start), where nothing can change:
+ * the beat path and every read face judge with windows, and ICU's zone arithmetic is the costly part.
+ */
+export function windowNow(spec: WindowSpec, now: number): WindowNow {
+  const key = `${spec.days}|${spec.from}|${spec.to}|${spec.tz}`;
+  const hit = memo.get(key);
+  if (hit && hit.at <= now && now < hit.until) return hit.value;
+  const value = windowAt(spec, now);
+  if (memo.size > 1_000) memo.clear();
+  memo.set(key, { at: now, until: value.endsAt ?? value.nextStart ?? now + DAY_MS, value });
+  return value;
+}
+
+/** Whether `window` pauses the host `id` carrying `labels`. */
+export function covers(
+  window: Pick<MaintenanceWindow, "hosts" | "labels">,
+  id: string,
+  labels: readonly string[],
+): boolean {
+  return window.hosts.includes(id) || window.labels.some((l) => labels.includes(l));
+}
+
+/** Every window with its name, as the ledger mirrors them to KV. */
+export type NamedWindow = MaintenanceWindow & { name: string };
+
+/**
+ * What the windows mean for one host at `now`: the window it is inside (the one ending last), else
+ * the last one that ended (the verdict counts grace from there); null when no window covers it.
+ */
+export function maintenanceFor(
+  windows: readonly NamedWindow[],
+  id: string,
+  labels: readonly string[],
+  now: number,
+): MaintenanceNow | null {
+  let inside: MaintenanceNow | null = null;
+  let ended: MaintenanceNow | null = null;
+  for (const w of windows) {
+    if (!covers(w, id, labels)) continue;
+    const at = windowNow(w, now);
+    if (at.inside && at.endsAt !== null && (inside === null || at.endsAt > inside.endsAt)) {
+      inside = { name: w.name, inside: true, endsAt: at.endsAt };
+    } else if (at.lastEnd !== null && (ended === null || at.lastEnd > ended.endsAt)) {
+      ended = { name: w.name, inside: false, endsAt: at.lastEnd };
+    }
+  }
+  return inside ?? ended;
 }

@@ -4,17 +4,18 @@
  * read faces fall back on and the `since` the cron dates a state it discovers with.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import type { State } from "../../protocol/verdict.ts";
+import { type MaintenanceNow, type State, silenceFrom } from "../../protocol/verdict.ts";
 
 /** Null when KV cannot tell: a pause or a policy change judged after the last beat. */
 export function stateSince(
   state: State,
   host: { createdAt: string; policy: Pick<Policy, "graceSeconds"> },
   beat: { lastSeen: number; state: State; since: number } | null,
+  maintenance: MaintenanceNow | null = null,
 ): number | null {
   if (state === "new") return Date.parse(host.createdAt);
   if (beat === null) return null;
-  // Silence begins where the grace ran out, whenever it is noticed.
-  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
+  // Silence begins where the grace ran out (counted from a window's end), whenever it is noticed.
+  if (state === "silent") return silenceFrom(beat, maintenance) + host.policy.graceSeconds * 1000;
   return state === beat.state ? beat.since : null;
 }

@@ -4,7 +4,9 @@
  * 1,000 hosts costs two list calls.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import { type State, verdict } from "../../protocol/verdict.ts";
+import { type MaintenanceNow, type State, verdict } from "../../protocol/verdict.ts";
+import { maintenanceFor, type NamedWindow } from "./maintenance.ts";
+import { readWindows } from "./maintenance-store.ts";
 import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
 
@@ -24,11 +26,20 @@ export interface HostView {
   clockOffsetMs: number | null;
   /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
   beaconError: string | null;
+  /** The maintenance window the host is paused by, and when it ends (or ended, awaiting a beat). */
+  maintenance: MaintenanceNow | null;
 }
 
-export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
+export function hostView(
+  id: string,
+  host: HostMeta,
+  beat: BeatMeta | null,
+  now: number,
+  windows: readonly NamedWindow[] = [],
+): HostView {
   const record = beat && beat.epoch === host.epoch ? beat : null;
-  const { state, reason } = verdict(record, host.policy, now);
+  const maintenance = maintenanceFor(windows, id, host.policy.labels, now);
+  const { state, reason } = verdict(record, host.policy, now, maintenance);
   return {
     id,
     state,
@@ -37,11 +48,12 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: stateSince(state, host, record),
+    since: stateSince(state, host, record, maintenance),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
     beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+    maintenance: state === "paused" && reason?.startsWith("maintenance:") ? maintenance : null,
   };
 }
 
@@ -66,7 +78,8 @@ export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
 }
 
 export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
-  return (await listFleet(kv)).map((e) => hostView(e.id, e.host, e.beat, now));
+  const [fleet, windows] = await Promise.all([listFleet(kv), readWindows(kv, true)]);
+  return fleet.map((e) => hostView(e.id, e.host, e.beat, now, windows));
 }
 
 export type StateCounts = Record<State, number>;

@@ -13,7 +13,10 @@ import { renderRequest, type SendResult, send } from "../alerts/delivery.ts";
 import { flappingEvent, reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
 import type { WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
+import type { MaintenanceWindow, NamedWindow } from "../fleet/maintenance.ts";
+import { writeWindows } from "../fleet/maintenance-store.ts";
 import { applyObservation, type Decision, releaseHold, remind, reminderRoute, withLabels } from "./announce.ts";
+import { MaintenanceWindows } from "./maintenance.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
 import type { Observation } from "./observation.ts";
 import { Outbox } from "./outbox.ts";
@@ -23,12 +26,16 @@ import { type Announced, hears, messagesFor } from "./routing.ts";
 import { migrate } from "./schema.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
 
+/** KV's one write a second per key, with room. */
+const MIRROR_RETRY_MS = 2_000;
+
 export class Ledger extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
   private readonly hosts: HostRecords;
   private readonly transitions: Transitions;
   private readonly outbox: Outbox;
   private readonly webhooks: WebhookRegistry;
+  private readonly maintenance: MaintenanceWindows;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -38,6 +45,7 @@ export class Ledger extends DurableObject<Bindings> {
     this.transitions = new Transitions(this.sql);
     this.outbox = new Outbox(this.sql);
     this.webhooks = new WebhookRegistry(this.sql, this.outbox);
+    this.maintenance = new MaintenanceWindows(this.sql);
   }
 
   // ---- verdicts in ----------------------------------------------------------------------------
@@ -154,6 +162,7 @@ export class Ledger extends DurableObject<Bindings> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    if (this.meta("maintenance_mirror") !== null) await this.mirrorMaintenance();
     // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
     this.flush([...this.releaseHolds(now), ...this.transitions.orphans(now)], now);
     this.queueReminders(now);
@@ -187,9 +196,13 @@ export class Ledger extends DurableObject<Bindings> {
 
   /** The alarm fires at the earliest of: a due delivery, an `alertAfter` hold, a reminder, an orphaned run. */
   private async scheduleAlarm(): Promise<void> {
-    const due = [this.outbox.nextDue(), this.hosts.nextDue(), this.transitions.orphansDueAt()].filter(
-      (t) => t !== null,
-    );
+    const mirror = this.meta("maintenance_mirror");
+    const due = [
+      this.outbox.nextDue(),
+      this.hosts.nextDue(),
+      this.transitions.orphansDueAt(),
+      mirror === null ? null : Number(mirror),
+    ].filter((t) => t !== null);
     const next = due.length === 0 ? null : Math.min(...due);
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {
@@ -228,6 +241,39 @@ export class Ledger extends DurableObject<Bindings> {
     const hook = this.webhooks.get(name);
     if (!hook) return null;
     return send(await renderRequest(hook, testEvent(name, now, origin), now));
+  }
+
+  // ---- maintenance windows ------------------------------------------------------------------
+
+  listMaintenance(): NamedWindow[] {
+    return this.maintenance.all();
+  }
+
+  async putMaintenance(name: string, window: MaintenanceWindow, now: number): Promise<{ created: boolean }> {
+    const created = this.maintenance.put(name, window, now);
+    await this.mirrorMaintenance();
+    return { created };
+  }
+
+  async deleteMaintenance(name: string): Promise<boolean> {
+    const existed = this.maintenance.delete(name);
+    if (existed) await this.mirrorMaintenance();
+    return existed;
+  }
+
+  /**
+   * Writes the whole set to KV. KV takes one write a second per key, so a burst of changes (an
+   * `apply` of several windows) may be refused: the alarm then writes the set as it is by then.
+   */
+  private async mirrorMaintenance(): Promise<void> {
+    try {
+      await writeWindows(this.env.SEATWATCH_KV, this.maintenance.all());
+      this.sql.exec("DELETE FROM meta WHERE key = 'maintenance_mirror'");
+    } catch (err) {
+      console.error(JSON.stringify({ ledger: "maintenance mirror failed, retrying", error: String(err) }));
+      this.setMeta("maintenance_mirror", String(Date.now() + MIRROR_RETRY_MS));
+    }
+    await this.scheduleAlarm();
   }
 
   // ---- small key-value state ------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * beat's arrival, a cron run's scheduledTime). Pure, so the ledger's core is tested in Node.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import type { State, Verdict } from "../../protocol/verdict.ts";
+import type { MaintenanceNow, State, Verdict } from "../../protocol/verdict.ts";
 import { stateSince } from "../fleet/since.ts";
 
 /** Times are unix ms. */
@@ -35,6 +35,7 @@ export function observation(
   beat: { seats: number; lastSeen: number; state: State; since: number },
   judged: Verdict,
   at: number,
+  maintenance: MaintenanceNow | null = null,
 ): Observation {
   return {
     host: id,
@@ -44,7 +45,7 @@ export function observation(
     seats: beat.seats,
     minSeats: host.policy.minSeats,
     lastSeen: beat.lastSeen,
-    since: stateSince(judged.state, host, beat) ?? at,
+    since: stateSince(judged.state, host, beat, maintenance) ?? at,
     at,
     labels: host.policy.labels,
     alertAfter: host.policy.alertAfter,

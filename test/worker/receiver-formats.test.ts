@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AlertEvent, summaryEvent, transitionEvent } from "../../worker/alerts/event.ts";
 import { render } from "../../worker/alerts/formats/index.ts";
 import type { Webhook } from "../../worker/alerts/webhooks.ts";
-import { beat, deliveries, hook, receiverUrl, runAlarm } from "./alerting.ts";
+import { beat, deliveries, receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, enroll, expectError, testClock } from "./helpers.ts";
 
 const { at, freshDay } = testClock("2027-07-01T00:00:00Z");
@@ -86,7 +86,7 @@ describe("format teams", () => {
     expect(card?.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card?.content).toMatchObject({ type: "AdaptiveCard", version: "1.4" });
     expect(JSON.stringify(card?.content)).toContain(`https://seatwatch.test/v1/hosts/${host}`);
-    expect((card?.content.body as { color?: string }[])[0]?.color).toBe("Attention");
+    expect(((card?.content.body ?? []) as { color?: string }[])[0]?.color).toBe("Attention");
   });
 });
 

@@ -256,12 +256,12 @@ export function matches(hook: Pick<Webhook, "labels">, hostLabels: readonly stri
   return hook.labels.length === 0 || hook.labels.some((l) => hostLabels.includes(l));
 }
 
-/** null: absent (every state); undefined: not a non-empty list of known states. Sorted as STATES, deduplicated. */
+/** null: absent (every state); undefined: not a non-empty list of known states. In the operator's order, deduplicated. */
 function statesOf(value: unknown): State[] | null | undefined {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value) || value.length === 0) return undefined;
   if (value.some((s) => !(STATES as readonly unknown[]).includes(s))) return undefined;
-  return STATES.filter((s) => value.includes(s));
+  return [...new Set(value as State[])];
 }
 
 /** The credentials a listing shows: chat ids as they are, keys and tokens as `***`. */

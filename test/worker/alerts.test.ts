@@ -101,7 +101,10 @@ describe("the dead-man's switch", () => {
     const kv = env.SEATWATCH_KV;
     const racing = new Proxy(kv, {
       get(target, prop) {
-        if (prop !== "list") return Reflect.get(target, prop);
+        if (prop !== "list") {
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
         return async (options: KVNamespaceListOptions) => {
           const page = await target.list(options);
           if (options.prefix === "beat:") await beat(host);

@@ -14,9 +14,15 @@ export const TEAMS_MAX_TEXT = 16_000;
 /** Adaptive Card TextBlock colours. */
 const COLOR: Record<Tone, string> = { down: "Attention", degraded: "Warning", ok: "Good", info: "Default" };
 
-/** TextBlocks render a Markdown subset: escape what could turn a name into a link or emphasis. */
+/**
+ * TextBlocks render a Markdown subset (emphasis, links, lists): escape only what could start one of
+ * those in our text. Teams' mobile clients have shown backslash escapes literally
+ * (microsoft/AdaptiveCards#5590), so escaping every punctuation mark would litter each host name
+ * and time with backslashes; snake_case reasons are safe unescaped (an underscore inside a word is
+ * never emphasis).
+ */
 function plain(text: string): string {
-  return text.replace(/([\\`*_{}[\]()#+\-.!<>|~])/g, "\\$1");
+  return text.replace(/([\\`*[\]])/g, "\\$1");
 }
 
 export function teamsBody(event: AlertEvent): Record<string, unknown> {

@@ -74,9 +74,14 @@ export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
   });
 }
 
+/** A listing judged at `now`: any `now`, so a listing kept for seconds (fleet-cache.ts) judges on time. */
+export function judgeFleet(entries: readonly FleetEntry[], now: number, windows: readonly NamedWindow[]): HostView[] {
+  return entries.map((e) => hostView(e.id, e.host, e.beat, now, windows));
+}
+
 export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
   const [fleet, windows] = await Promise.all([listFleet(kv), readWindows(kv, true)]);
-  return fleet.map((e) => hostView(e.id, e.host, e.beat, now, windows));
+  return judgeFleet(fleet, now, windows);
 }
 
 export type StateCounts = Record<State, number>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../protocol/policy.ts";
 import { verdict } from "../../protocol/verdict.ts";
 import { maintenanceFor, parseDays, scheduleProblems, windowAt } from "../../worker/fleet/maintenance.ts";
 
@@ -91,7 +92,7 @@ describe("windows across DST changes", () => {
 });
 
 describe("a window's bearing on a host", () => {
-  const policy = { minSeats: 1, graceSeconds: 300, paused: false, pausedUntil: null };
+  const policy = { ...DEFAULT_POLICY, graceSeconds: 300 };
   const nightly = {
     name: "nightly",
     hosts: [],

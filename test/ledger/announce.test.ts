@@ -22,6 +22,7 @@ function obs(fields: Partial<Observation> = {}): Observation {
     labels: [],
     alertAfter: 0,
     repeatEvery: 0,
+    attention: [],
     ...fields,
   };
 }

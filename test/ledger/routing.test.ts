@@ -29,6 +29,7 @@ function obs(state: State, at: number, fields: Partial<Observation> = {}): Obser
     labels: [],
     alertAfter: 0,
     repeatEvery: 3600,
+    attention: [],
     ...fields,
   };
 }

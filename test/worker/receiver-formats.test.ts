@@ -173,6 +173,7 @@ function change(i: number): AlertEvent {
       lastSeen: 1_800_000_000_000,
       since: 1_800_000_000_000,
       at: 1_800_000_000_000,
+      attention: [],
     },
     "https://seatwatch.example.com",
   );

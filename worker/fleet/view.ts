@@ -4,7 +4,8 @@
  * 1,000 hosts costs two list calls.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import { type MaintenanceNow, type State, verdict } from "../../protocol/verdict.ts";
+import { type ActivityRecord, type MaintenanceNow, STATES, type State, verdict } from "../../protocol/verdict.ts";
+import type { AttentionSeat } from "./activity.ts";
 import { maintenanceFor, type NamedWindow } from "./maintenance.ts";
 import { readWindows } from "./maintenance-store.ts";
 import { stateSince } from "./since.ts";
@@ -28,6 +29,12 @@ export interface HostView {
   beaconError: string | null;
   /** The maintenance window the host is paused by, and when it ends (or ended, awaiting a beat). */
   maintenance: MaintenanceNow | null;
+  /** Seats at work from the last beat, times on the Worker's clock; null before one, or from an older beacon. */
+  activity: ActivityRecord | null;
+  /** Whether the last beat saw any mark (hooks installed); null when it did not say. */
+  marks: boolean | null;
+  /** The seats that need a person, waiting first (activity.ts). */
+  attention: AttentionSeat[];
 }
 
 export function hostView(
@@ -39,7 +46,8 @@ export function hostView(
 ): HostView {
   const record = beat && beat.epoch === host.epoch ? beat : null;
   const maintenance = maintenanceFor(windows, id, host.policy.labels, now);
-  const { state, reason } = verdict(record, host.policy, now, maintenance);
+  const judged = verdict(record, host.policy, now, maintenance);
+  const { state, reason } = judged;
   return {
     id,
     state,
@@ -48,11 +56,14 @@ export function hostView(
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: stateSince(state, host, record, maintenance),
+    since: stateSince(judged, host, record, maintenance),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
     beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+    activity: record?.activity ?? null,
+    marks: record?.marks ?? null,
+    attention: record?.attention ?? [],
     maintenance: state === "paused" && reason?.startsWith("maintenance:") ? maintenance : null,
   };
 }
@@ -87,7 +98,7 @@ export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[
 export type StateCounts = Record<State, number>;
 
 export function countStates(hosts: readonly HostView[]): StateCounts {
-  const counts: StateCounts = { up: 0, low: 0, blind: 0, error: 0, silent: 0, new: 0, paused: 0 };
+  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as StateCounts;
   for (const host of hosts) counts[host.state]++;
   return counts;
 }

@@ -13,8 +13,11 @@ import { type Route, union } from "./routing.ts";
 /** One state change the flapping count keeps: when the ledger heard it, and the state it went to. */
 export type Change = [at: number, state: State];
 
-/** A host as the ledger knows it: the last observation it accepted, and what receivers last heard. */
-export interface HostRecord extends Observation {
+/**
+ * A host as the ledger knows it: the last observation it accepted, and what receivers last heard.
+ * The seats an observation names belong to its transition, not to the host's record.
+ */
+export interface HostRecord extends Omit<Observation, "attention"> {
   /** The state receivers last heard of; null before the first. `new` and `paused` never replace it. */
   announced: State | null;
   /** The transition they heard it in, which reminders repeat. */
@@ -159,11 +162,13 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
     lastSeen: obs.lastSeen,
     since: obs.since,
     at: obs.at,
+    attention: obs.attention,
   };
   const recent = (known?.changes ?? []).filter(([t]) => t > obs.at - FLAPPING.windowMs);
   const counted = known !== null && countsAsChange(known.state, obs.state);
+  const { attention, ...observed } = obs;
   const host: HostRecord = {
-    ...obs,
+    ...observed,
     announced: known?.announced ?? null,
     transitionId: known?.transitionId ?? null,
     reminders: known?.reminders ?? 0,

@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
-  // 2. Routing by state, receivers' credentials, flapping, and maintenance windows (issue 16).
+  // 2. Seats at work: the seats a waiting or stalled transition names, for its alert and reminders.
+  "ALTER TABLE transitions ADD COLUMN attention TEXT;",
+  // 3. Routing by state, receivers' credentials, flapping, and maintenance windows (issue 16).
   //    `heard` and `changes` are JSON arrays; `states` null is every state.
   `ALTER TABLE webhooks ADD COLUMN states TEXT;
 ALTER TABLE webhooks ADD COLUMN credentials TEXT NOT NULL DEFAULT '{}';

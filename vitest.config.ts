@@ -1,5 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { configDefaults, defineConfig, type TestProjectConfiguration } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
 import { TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT } from "./test/support/secrets.ts";
 
 function workerd() {
@@ -46,13 +46,12 @@ export default defineConfig({
           name: "node",
           include: [
             "test/protocol/**/*.test.ts",
+            "test/fleet/**/*.test.ts",
             "test/beacon/**/*.test.ts",
             "test/faces/**/*.test.ts",
             "test/admin/**/*.test.ts",
             "test/ledger/**/*.test.ts",
           ],
-          // Live tests of Worker endpoints still being built (maintenance windows): run them by path.
-          exclude: [...configDefaults.exclude, "**/*.live.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },

@@ -1,7 +1,7 @@
 /**
  * Maintenance windows (DESIGN §6): `PUT /v1/maintenance/:name {hosts?, labels?, days, from, to, tz,
- * note?}`. The Worker's endpoint is still being built; the CLI assumes `GET /v1/maintenance` lists
- * `{maintenance: [{name, ...window}]}` (like `/v1/hosts` and `/v1/webhooks`) and `DELETE` answers 204.
+ * note?}`; `GET /v1/maintenance` lists `{maintenance: [{name, ...window}]}` (like `/v1/hosts` and
+ * `/v1/webhooks`) and `DELETE` answers 204; older Workers answer 404 (no maintenance API).
  * These checks are the CLI's own, so a bad window in a fleet file is refused before any write.
  */
 import { hostIdProblem } from "../protocol/host.ts";

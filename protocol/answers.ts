@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   "invalid_webhook",
   "unknown_webhook",
   "unknown_label",
+  "invalid_window",
+  "unknown_window",
   "delivery_failed",
   "rate_limited",
   "internal_error",

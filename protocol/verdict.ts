@@ -54,6 +54,28 @@ export interface ObservationRecord {
   activity?: ActivityRecord | null;
 }
 
+/**
+ * A maintenance window's bearing on one host (DESIGN §6): the window it is inside and when that
+ * ends, else the last one that ended and when. The Worker works it out (worker/fleet/maintenance.ts);
+ * the beacon, which does not know the windows, passes none.
+ */
+export interface MaintenanceNow {
+  name: string;
+  inside: boolean;
+  /** Unix ms: when the current occurrence ends, or when the last one ended. */
+  endsAt: number;
+}
+
+/**
+ * Where a host's silence is counted from: its last beat, or the end of a window that ended after
+ * it, so a host that slept through maintenance gets its whole grace after the window (no false `silent`).
+ */
+export function silenceFrom(record: Pick<ObservationRecord, "lastSeen">, maintenance: MaintenanceNow | null): number {
+  return maintenance && !maintenance.inside && maintenance.endsAt > record.lastSeen
+    ? maintenance.endsAt
+    : record.lastSeen;
+}
+
 export interface Verdict {
   state: State;
   /** A snake_case code; the beacon's own reason for `error`. */
@@ -71,10 +93,20 @@ function outlasted(since: number | null, seconds: number, now: number): boolean 
 }
 
 /** Order (first match wins): paused, new, silent, error, blind, low, waiting, stalled, up. */
-export function verdict(record: ObservationRecord | null, policy: VerdictPolicy, now: number): Verdict {
+export function verdict(
+  record: ObservationRecord | null,
+  policy: VerdictPolicy,
+  now: number,
+  maintenance: MaintenanceNow | null = null,
+): Verdict {
   if (isPaused(policy, now)) return { state: "paused", reason: null };
+  const inMaintenance: Verdict = { state: "paused", reason: `maintenance:${maintenance?.name}` };
+  if (maintenance?.inside) return inMaintenance;
   if (record === null) return { state: "new", reason: null };
-  if (now - record.lastSeen > policy.graceSeconds * 1000) return { state: "silent", reason: "no_beat" };
+  const quietFrom = silenceFrom(record, maintenance);
+  if (now - quietFrom > policy.graceSeconds * 1000) return { state: "silent", reason: "no_beat" };
+  // No beat since the window ended: the one before it says nothing about now, until grace runs out.
+  if (quietFrom > record.lastSeen) return inMaintenance;
   if (record.observed === "error") return { state: "error", reason: record.reason ?? "unknown" };
   const activity = record.activity ?? null;
   if (activity === null && needsActivity(policy)) return { state: "error", reason: "activity_unknown" };

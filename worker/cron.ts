@@ -6,7 +6,9 @@
  * test or a bench can count every operation.
  */
 
-import { verdict } from "../protocol/verdict.ts";
+import { isAlerting, verdict } from "../protocol/verdict.ts";
+import { maintenanceFor } from "./fleet/maintenance.ts";
+import { readWindows } from "./fleet/maintenance-store.ts";
 import { listFleet } from "./fleet/view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { CronRun } from "./ledger/monitor.ts";
@@ -48,15 +50,20 @@ export async function runCron(
   scheduledTime: number,
   limits: CronLimits = { batch: HANDOFF_BATCH, maxHandoff: MAX_HANDOFF_PER_RUN },
 ): Promise<CronReport> {
-  const fleet = await listFleet(kv);
+  // One read a run: the ledger mirrors every window to one key, so windows cost no list.
+  const [fleet, windows] = await Promise.all([listFleet(kv), readWindows(kv)]);
   const differing: Observation[] = [];
+  // Reminders and recoveries follow a host's labels as they are now (DESIGN §6): only an alerting host has either.
+  const labels: Record<string, string[]> = {};
   for (const { id, host, beat } of fleet) {
     // A host that never beat (in this incarnation) is `new` or `paused`: nothing to announce.
     if (!beat) continue;
-    const judged = verdict(beat, host.policy, scheduledTime);
+    const maintenance = maintenanceFor(windows, id, host.policy.labels, scheduledTime);
+    const judged = verdict(beat, host.policy, scheduledTime, maintenance);
+    if (isAlerting(judged.state)) labels[id] = host.policy.labels;
     const recent = scheduledTime - beat.since < RECHECK_WINDOW_MS;
     if (judged.state === beat.state && !recent) continue;
-    differing.push(observation(id, host, beat, judged, scheduledTime));
+    differing.push(observation(id, host, beat, judged, scheduledTime, maintenance));
   }
 
   let ledgerRequests = 0;
@@ -87,7 +94,7 @@ export async function runCron(
     carried: differing.length - window.length,
     cursor,
   };
-  const { alertsQueued } = await ledger.recordRun(run);
+  const { alertsQueued } = await ledger.recordRun(run, labels);
   ledgerRequests++;
   return {
     at: scheduledTime,

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { State } from "../../protocol/verdict.ts";
 import type { AlertEvent } from "../../worker/alerts/event.ts";
-import {
-  type Announced,
-  applyObservation,
-  type Decision,
-  type HostRecord,
-  messagesFor,
-  releaseHold,
-  remind,
-  SUMMARY_THRESHOLD,
-} from "../../worker/ledger/announce.ts";
+import { applyObservation, type Decision, type HostRecord, releaseHold, remind } from "../../worker/ledger/announce.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
+import { type Announced, messagesFor, SUMMARY_THRESHOLD } from "../../worker/ledger/routing.ts";
 
 const T0 = Date.parse("2027-03-01T00:00:00Z");
 const MINUTE = 60_000;
@@ -68,7 +61,7 @@ describe("an observation", () => {
       previous: "up",
       reason: "zero_seats",
     });
-    expect(announce).toEqual({ id: `h-1.blind.${T0 + 5_000}`, at: T0 + 5_000 });
+    expect(announce).toEqual({ id: `h-1.blind.${T0 + 5_000}`, at: T0 + 5_000, states: ["blind"], as: "transition" });
   });
 
   it("of the state the ledger already knows changes nothing, so a second cron run announces nothing twice", () => {
@@ -182,7 +175,7 @@ describe("alertAfter", () => {
 
     expect(early.announce).toBeNull();
     expect(early.host.holdUntil).toBe(down + 300_000);
-    expect(due.announce).toEqual({ id: `h-1.blind.${down}`, at: down + 300_000 });
+    expect(due.announce).toEqual({ id: `h-1.blind.${down}`, at: down + 300_000, states: ["blind"], as: "transition" });
     expect(due.host).toMatchObject({ announced: "blind", holdUntil: null });
   });
 
@@ -242,7 +235,7 @@ describe("reminders", () => {
   });
 });
 
-function announced(host: string, labels: string[], state: AlertEvent["state"] = "silent"): Announced {
+function announced(host: string, labels: string[], state: State = "silent"): Announced {
   const event: AlertEvent = {
     type: "host.transition",
     id: `${host}.${state}.${T0}`,
@@ -257,26 +250,41 @@ function announced(host: string, labels: string[], state: AlertEvent["state"] = 
     at: new Date(T0).toISOString(),
     links: { host: "", badge: "" },
   };
-  return { event, labels };
+  return { event, route: { labels, states: [state] } };
 }
 
 describe("the messages a webhook is sent", () => {
   const storm = (n: number) => Array.from({ length: n }, (_, i) => announced(`s-${i}`, ["storm"]));
 
   it(`are the transitions one by one up to ${SUMMARY_THRESHOLD} at once`, () => {
-    const sent = messagesFor({ format: "json", labels: [] }, storm(SUMMARY_THRESHOLD), T0, "https://sw.test");
+    const sent = messagesFor(
+      { format: "json", labels: [], states: null },
+      storm(SUMMARY_THRESHOLD),
+      T0,
+      "https://sw.test",
+    );
 
     expect(sent.map((e) => e.type)).toEqual(Array(SUMMARY_THRESHOLD).fill("host.transition"));
   });
 
   it(`are one fleet.summary listing them all beyond ${SUMMARY_THRESHOLD}`, () => {
-    const sent = messagesFor({ format: "slack", labels: [] }, storm(SUMMARY_THRESHOLD + 1), T0, "https://sw.test");
+    const sent = messagesFor(
+      { format: "slack", labels: [], states: null },
+      storm(SUMMARY_THRESHOLD + 1),
+      T0,
+      "https://sw.test",
+    );
 
     expect(sent.map((e) => [e.type, e.changes?.length])).toEqual([["fleet.summary", SUMMARY_THRESHOLD + 1]]);
   });
 
   it("are never summarised for PagerDuty, which keeps one incident per host", () => {
-    const sent = messagesFor({ format: "pagerduty", labels: [] }, storm(SUMMARY_THRESHOLD + 1), T0, "https://sw.test");
+    const sent = messagesFor(
+      { format: "pagerduty", labels: [], states: null },
+      storm(SUMMARY_THRESHOLD + 1),
+      T0,
+      "https://sw.test",
+    );
 
     expect(sent).toHaveLength(SUMMARY_THRESHOLD + 1);
   });
@@ -284,7 +292,7 @@ describe("the messages a webhook is sent", () => {
   it("hold only the hosts carrying one of the webhook's labels, and count only those towards a storm", () => {
     const mixed = [...storm(SUMMARY_THRESHOLD), announced("gpu-1", ["gpu"]), announced("gpu-2", ["gpu", "rack"])];
 
-    const sent = messagesFor({ format: "json", labels: ["gpu"] }, mixed, T0, "https://sw.test");
+    const sent = messagesFor({ format: "json", labels: ["gpu"], states: null }, mixed, T0, "https://sw.test");
 
     expect(sent.map((e) => e.host)).toEqual(["gpu-1", "gpu-2"]);
   });

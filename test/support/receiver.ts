@@ -16,6 +16,8 @@ import { cpuMs, workerdDescendants } from "../../scripts/proc.ts";
 
 export interface Delivery {
   method: string;
+  /** Path and query as requested: formats that send to a URL of their own (Matrix, Opsgenie's close). */
+  path: string;
   headers: Record<string, string>;
   body: string;
   answered: number | null;
@@ -62,7 +64,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
   const entries = log.get(key) ?? [];
   log.set(key, entries);
-  const delivery: Delivery = { method: req.method ?? "", headers, body, answered: null };
+  const delivery: Delivery = {
+    method: req.method ?? "",
+    path: url.pathname + url.search,
+    headers,
+    body,
+    answered: null,
+  };
   entries.push(delivery);
   if (url.searchParams.get("hang") === "1") return;
   const failures = Number(url.searchParams.get("fail") ?? 0);

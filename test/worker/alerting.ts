@@ -21,6 +21,7 @@ declare module "vitest" {
 
 export interface Delivery {
   method: string;
+  path: string;
   headers: Record<string, string>;
   body: string;
   answered: number | null;

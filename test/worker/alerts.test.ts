@@ -101,7 +101,10 @@ describe("the dead-man's switch", () => {
     const kv = env.SEATWATCH_KV;
     const racing = new Proxy(kv, {
       get(target, prop) {
-        if (prop !== "list") return Reflect.get(target, prop);
+        if (prop !== "list") {
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
         return async (options: KVNamespaceListOptions) => {
           const page = await target.list(options);
           if (options.prefix === "beat:") await beat(host);
@@ -154,7 +157,7 @@ describe("the outbox", () => {
   });
 
   it("cuts off a receiver that never answers", async () => {
-    const result = await send({ url: receiverUrl("hang", "hang=1"), headers: {}, body: "{}" }, 300);
+    const result = await send({ method: "POST", url: receiverUrl("hang", "hang=1"), headers: {}, body: "{}" }, 300);
     expect(result).toEqual({ ok: false, status: null, error: "no answer within 300 ms" });
     expect(await deliveries("hang")).toHaveLength(1);
   });

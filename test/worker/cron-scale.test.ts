@@ -31,7 +31,8 @@ describe("a cron run over 10,000 hosts", () => {
     expect(counts.list["cfg:"]).toBeLessThanOrEqual(10);
     expect(counts.list["beat:"]).toBeLessThanOrEqual(10);
     expect(Object.keys(counts.list).sort()).toEqual(["beat:", "cfg:"]);
-    expect([counts.get, counts.getWithMetadata, counts.put, counts.delete]).toEqual([0, 0, 0, 0]);
+    // The one read is the maintenance windows' key, whatever the fleet's size.
+    expect([counts.get, counts.getWithMetadata, counts.put, counts.delete]).toEqual([1, 0, 0, 0]);
     expect(report).toMatchObject({ hostsEvaluated: HOSTS, handed: SILENT, carried: 0, ledgerRequests: 2 });
     const known = (await ledgerStub(env).status(now)).hosts;
     expect(Object.values(known).filter((h) => h.state === "silent")).toHaveLength(SILENT);

@@ -22,15 +22,16 @@ export function retryDelayMs(attempt: number): number {
 }
 
 export interface OutgoingRequest {
+  method: "POST" | "PUT";
   url: string;
   headers: Record<string, string>;
   body: string;
 }
 
 export async function renderRequest(hook: Webhook, event: AlertEvent, now: number): Promise<OutgoingRequest> {
-  const { headers, body } = render(hook, event);
+  const { method = "POST", url = hook.url, headers, body } = render(hook, event);
   const signature = await signV1(hook.secret, event.id, Math.floor(now / 1000), body);
-  return { url: hook.url, headers: { ...headers, "user-agent": "seatwatch", ...signature }, body };
+  return { method, url, headers: { ...headers, "user-agent": "seatwatch", ...signature }, body };
 }
 
 export type SendResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
@@ -38,7 +39,7 @@ export type SendResult = { ok: true; status: number } | { ok: false; status: num
 export async function send(request: OutgoingRequest, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<SendResult> {
   try {
     const res = await fetch(request.url, {
-      method: "POST",
+      method: request.method,
       headers: request.headers,
       body: request.body,
       redirect: "manual",

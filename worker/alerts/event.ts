@@ -7,7 +7,13 @@ import { iso, isoOrNull } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 import { type AttentionSeat, type SeatAtWork, seatsAt } from "../fleet/activity.ts";
 
-export type AlertType = "host.transition" | "host.reminder" | "fleet.summary" | "test";
+export type AlertType = "host.transition" | "host.reminder" | "host.flapping" | "fleet.summary" | "test";
+
+/**
+ * Flapping (DESIGN §6): more than `changes` state changes within `windowMs` is one `host.flapping`
+ * notice, then quiet until one state has held for `settleMs`, then one event for where it settled.
+ */
+export const FLAPPING = { changes: 6, windowMs: 30 * 60_000, settleMs: 10 * 60_000 } as const;
 
 export interface AlertEvent {
   type: AlertType;
@@ -90,6 +96,11 @@ export function transitionEvent(t: TransitionRecord, origin: string, at = t.at):
 /** A reminder repeats its transition at `at`: the seats it names have waited that much longer. */
 export function reminderEvent(t: TransitionRecord, n: number, at: number, origin: string): AlertEvent {
   return { ...transitionEvent(t, origin, at), type: "host.reminder", id: reminderId(t.id, n) };
+}
+
+/** The one notice a flapping host sends; its transition is the change that made it flapping. */
+export function flappingEvent(t: TransitionRecord, origin: string): AlertEvent {
+  return { ...transitionEvent(t, origin), type: "host.flapping", id: `${t.id}.flapping`, reason: "flapping" };
 }
 
 /** An event about the fleet rather than one host: no state, seats or times of its own. */

@@ -5,11 +5,107 @@
 import { decodeSecret } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
+import { STATES, type State } from "../../protocol/verdict.ts";
 import { ApiError } from "../http/errors.ts";
+import { OPSGENIE_ALERTS_URL } from "./formats/opsgenie.ts";
 import { PAGERDUTY_EVENTS_URL } from "./formats/pagerduty.ts";
+import { PUSHOVER_MESSAGES_URL } from "./formats/pushover.ts";
 
-export const FORMATS = ["json", "slack", "discord", "pagerduty", "ntfy"] as const;
+export const FORMATS = [
+  "json",
+  "slack",
+  "discord",
+  "pagerduty",
+  "ntfy",
+  "telegram",
+  "teams",
+  "opsgenie",
+  "pushover",
+  "gotify",
+  "matrix",
+] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** The credentials and addresses a format needs beside its URL; the secret ones are redacted in listings. */
+type Credential = "routingKey" | "chatId" | "token" | "user";
+const SECRET_CREDENTIALS: readonly Credential[] = ["routingKey", "token", "user"];
+
+interface Receiver {
+  /** The platform's one fixed endpoint, used when `url` is left out. */
+  url?: string;
+  needs: Partial<Record<Credential, { pattern: RegExp; message: string }>>;
+}
+
+/** Each receiver's fields, with what the platform's documentation says each looks like. */
+const RECEIVERS: Record<Format, Receiver> = {
+  json: { needs: {} },
+  slack: { needs: {} },
+  discord: { needs: {} },
+  teams: { needs: {} },
+  ntfy: { needs: {} },
+  pagerduty: {
+    url: PAGERDUTY_EVENTS_URL,
+    needs: {
+      // Integration keys are 32 characters; some slack for other key shapes, never spaces or quotes.
+      routingKey: {
+        pattern: /^[A-Za-z0-9_-]{16,128}$/,
+        message:
+          "format pagerduty needs routingKey: the Integration Key of an Events API v2 integration on the PagerDuty service (Service → Integrations)",
+      },
+    },
+  },
+  telegram: {
+    needs: {
+      // A chat's numeric id (groups and channels are negative) or a public channel's @username.
+      chatId: {
+        pattern: /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/,
+        message:
+          'format telegram needs chatId: the numeric chat id (e.g. "-1001234567890") or a channel\'s "@username"; url is https://api.telegram.org/bot<token>/sendMessage',
+      },
+    },
+  },
+  opsgenie: {
+    url: OPSGENIE_ALERTS_URL,
+    needs: {
+      token: {
+        pattern: /^[A-Za-z0-9-]{16,128}$/,
+        message:
+          "format opsgenie needs token: the API key of an API integration (Settings → Integrations → API), sent as GenieKey; use url https://api.eu.opsgenie.com/v2/alerts for EU accounts",
+      },
+    },
+  },
+  pushover: {
+    url: PUSHOVER_MESSAGES_URL,
+    needs: {
+      token: {
+        pattern: /^[A-Za-z0-9]{30}$/,
+        message: "format pushover needs token: your application's API token (30 letters and digits)",
+      },
+      user: {
+        pattern: /^[A-Za-z0-9]{30}$/,
+        message: "format pushover needs user: the user or group key to notify (30 letters and digits)",
+      },
+    },
+  },
+  gotify: {
+    needs: {
+      token: {
+        pattern: /^[A-Za-z0-9._-]{8,128}$/,
+        message:
+          "format gotify needs token: an application token (Apps → Create application); url is https://<server>/message",
+      },
+    },
+  },
+  matrix: {
+    needs: {
+      token: {
+        pattern: /^[A-Za-z0-9._~+/=-]{8,512}$/,
+        message:
+          "format matrix needs token: the bot account's access token; url is https://<homeserver>/_matrix/client/v3/rooms/<room id>/send/m.room.message",
+      },
+    },
+  },
+};
 
 export const WEBHOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Long enough for any real receiver URL (Slack, Discord, PagerDuty, ntfy), short enough to bound storage. */
@@ -22,24 +118,27 @@ export interface Webhook {
   secret: string;
   /** Empty: every host. Otherwise hosts carrying at least one of these labels. */
   labels: string[];
+  /** The states it hears (DESIGN §6 routing); null: every state. */
+  states: State[] | null;
   /** PagerDuty's Events API v2 integration key (format `pagerduty` only); redacted in listings. */
   routingKey?: string;
+  /** Telegram's chat (format `telegram` only). */
+  chatId?: string;
+  /** Opsgenie's GenieKey, Gotify's app token, Matrix's access token, Pushover's app token; redacted. */
+  token?: string;
+  /** Pushover's user or group key; redacted. */
+  user?: string;
   createdAt: number;
   updatedAt: number;
 }
 
-export interface WebhookInput {
-  url: string;
-  format: Format;
+export type WebhookInput = Omit<Webhook, "name" | "secret" | "createdAt" | "updatedAt"> & {
   /** Absent: keep the existing secret, or generate one on creation. */
   secret?: string;
-  labels: string[];
-  routingKey?: string;
-}
+};
 
-const FIELDS = ["url", "format", "secret", "labels", "routingKey"];
-/** PagerDuty integration keys are 32 characters; allow some slack for other key shapes, never spaces or quotes. */
-const ROUTING_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const CREDENTIALS: readonly Credential[] = ["routingKey", "chatId", "token", "user"];
+const FIELDS = ["url", "format", "secret", "labels", "states", ...CREDENTIALS];
 
 export function checkWebhookName(name: string): void {
   if (!WEBHOOK_NAME_PATTERN.test(name)) {
@@ -91,31 +190,43 @@ export function validateWebhookInput(body: Record<string, unknown>): Validation<
     }
   }
   const format = body.format ?? "json";
-  // PagerDuty has one Events API address; its integration key says where the event goes.
-  const url = body.url ?? (format === "pagerduty" ? PAGERDUTY_EVENTS_URL : undefined);
-  const urlError = urlProblem(url);
-  if (urlError) errors.push({ field: "url", message: urlError });
-  if (typeof format !== "string" || !(FORMATS as readonly string[]).includes(format)) {
+  const known = typeof format === "string" && (FORMATS as readonly string[]).includes(format);
+  if (!known) {
     errors.push({
       field: "format",
       message: `format must be one of ${FORMATS.join(", ")} (got ${JSON.stringify(format)})`,
     });
   }
+  const receiver = known ? RECEIVERS[format as Format] : { needs: {} };
+  // A platform with one fixed endpoint needs no url; its credentials say where the alert goes.
+  const url = body.url ?? receiver.url;
+  const urlError = urlProblem(url);
+  if (urlError) errors.push({ field: "url", message: urlError });
   if (body.secret !== undefined && (typeof body.secret !== "string" || !decodeSecret(body.secret))) {
     errors.push({
       field: "secret",
       message: "secret must be whsec_ followed by base64 of 16-64 random bytes; omit it and one is generated for you",
     });
   }
-  if (format === "pagerduty" && (typeof body.routingKey !== "string" || !ROUTING_KEY_PATTERN.test(body.routingKey))) {
-    errors.push({
-      field: "routingKey",
-      message:
-        "format pagerduty needs routingKey: the Integration Key of an Events API v2 integration on the PagerDuty service (Service → Integrations)",
-    });
+  const credentials: Partial<Record<Credential, string>> = {};
+  for (const field of CREDENTIALS) {
+    const need = receiver.needs[field];
+    const value = field === "chatId" && typeof body[field] === "number" ? String(body[field]) : body[field];
+    if (need === undefined) {
+      if (known && value !== undefined) {
+        const formats = FORMATS.filter((f) => RECEIVERS[f].needs[field]).join(", ");
+        errors.push({ field, message: `${field} is only for format ${formats}; remove it` });
+      }
+    } else if (typeof value !== "string" || !need.pattern.test(value)) {
+      errors.push({ field, message: need.message });
+    } else credentials[field] = value;
   }
-  if (format !== "pagerduty" && body.routingKey !== undefined) {
-    errors.push({ field: "routingKey", message: 'routingKey is only for format "pagerduty"; remove it' });
+  const states = statesOf(body.states);
+  if (states === undefined) {
+    errors.push({
+      field: "states",
+      message: `states must be a non-empty array of ${STATES.join(", ")} (the states this webhook hears); omit it to hear every state`,
+    });
   }
   const labels = body.labels ?? [];
   if (
@@ -129,9 +240,14 @@ export function validateWebhookInput(body: Record<string, unknown>): Validation<
     });
   }
   if (errors.length > 0) return { ok: false, errors };
-  const input: WebhookInput = { url: url as string, format: format as Format, labels: labels as string[] };
+  const input: WebhookInput = {
+    url: url as string,
+    format: format as Format,
+    labels: labels as string[],
+    states: states ?? null,
+    ...credentials,
+  };
   if (body.secret !== undefined) input.secret = body.secret as string;
-  if (format === "pagerduty") input.routingKey = body.routingKey as string;
   return { ok: true, value: input };
 }
 
@@ -140,21 +256,48 @@ export function matches(hook: Pick<Webhook, "labels">, hostLabels: readonly stri
   return hook.labels.length === 0 || hook.labels.some((l) => hostLabels.includes(l));
 }
 
+/** null: absent (every state); undefined: not a non-empty list of known states. In the operator's order, deduplicated. */
+function statesOf(value: unknown): State[] | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (value.some((s) => !(STATES as readonly unknown[]).includes(s))) return undefined;
+  return [...new Set(value as State[])];
+}
+
+/** The credentials a listing shows: chat ids as they are, keys and tokens as `***`. */
+export function shownCredentials(hook: Webhook): Partial<Record<Credential, string>> {
+  const shown: Partial<Record<Credential, string>> = {};
+  for (const field of CREDENTIALS) {
+    const value = hook[field];
+    if (value !== undefined) shown[field] = SECRET_CREDENTIALS.includes(field) ? HIDDEN : value;
+  }
+  return shown;
+}
+
 /**
  * Path segments that are structure, not credentials, in the receivers people use (Slack
  * `/services/…`, Discord `/api/webhooks/…`, PagerDuty `/v2/enqueue`). Everything else in a path —
  * tokens, ids, ntfy topics (which act as passwords) — is hidden, as are query values and userinfo.
  */
-const STRUCTURAL_SEGMENTS = new Set(["api", "services", "hooks", "webhooks", "webhook", "hook", "v1", "v2", "enqueue"]);
+const STRUCTURAL_SEGMENTS = new Set([
+  ...["api", "services", "hooks", "webhooks", "webhook", "hook", "v1", "v2", "v3", "enqueue"],
+  // Telegram, Opsgenie, Pushover, Gotify, Matrix and Teams Workflows endpoints.
+  ...["sendMessage", "alerts", "1", "messages.json", "message", "_matrix", "client", "rooms", "send"],
+  ...["m.room.message", "workflows", "triggers", "manual", "paths", "invoke"],
+]);
+/** Telegram's method URL carries the bot token in `bot<token>`: the prefix is structure, the rest a secret. */
+const TELEGRAM_BOT_SEGMENT = /^bot\d+:/;
 const HIDDEN = "***";
-export const REDACTED = HIDDEN;
 
 export function redactUrl(raw: string): string {
   const url = new URL(raw);
   const auth = url.username || url.password ? `${HIDDEN}@` : "";
   const path = url.pathname
     .split("/")
-    .map((segment) => (segment === "" || STRUCTURAL_SEGMENTS.has(segment) ? segment : HIDDEN))
+    .map((segment) => {
+      if (segment === "" || STRUCTURAL_SEGMENTS.has(segment)) return segment;
+      return TELEGRAM_BOT_SEGMENT.test(segment) ? `bot${HIDDEN}` : HIDDEN;
+    })
     .join("/");
   const query = [...url.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=${HIDDEN}`).join("&");
   return `${url.protocol}//${auth}${url.host}${path}${query ? `?${query}` : ""}`;

@@ -6,7 +6,7 @@
  * dashboard.js swaps in place on refresh.
  */
 import type { FC } from "hono/jsx";
-import { shortDuration } from "../../protocol/time.ts";
+import { ago, iso, shortDuration, utcText } from "../../protocol/time.ts";
 import { SEVERITY, type Severity, STATES } from "../../protocol/verdict.ts";
 import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
@@ -33,6 +33,16 @@ export interface DashboardData {
 export function hostPath(id: string): string {
   return `/hosts/${encodeURIComponent(id)}`;
 }
+
+/** A maintenance window's end: when it ends, or that it ended and the host has not beaten since. */
+const WindowEnd: FC<{ ms: number; now: number }> = ({ ms, now }) => (
+  <span class="muted window-end">
+    {" · "}
+    <time datetime={iso(ms)} title={utcText(ms)}>
+      {ms > now ? `ends in ${shortDuration(ms - now)}` : `ended ${ago(ms, now)}, awaiting a beat`}
+    </time>
+  </span>
+);
 
 const SPARK = { width: 120, height: 28, pad: 2 } as const;
 
@@ -142,6 +152,7 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
     </td>
     <td data-label="Reason" class="reason">
       {host.reason ?? ""}
+      {host.maintenance ? <WindowEnd ms={host.maintenance.endsAt} now={now} /> : null}
     </td>
   </tr>
 );

@@ -14,6 +14,8 @@
  */
 import type { Bindings } from "../env.ts";
 import { readHistories, type SeatHistory } from "../fleet/history.ts";
+import type { NamedWindow } from "../fleet/maintenance.ts";
+import { readWindows } from "../fleet/maintenance-store.ts";
 import { type FleetEntry, type HostView, judgeFleet, listFleet } from "../fleet/view.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
 import type { Monitor } from "../ledger/monitor.ts";
@@ -27,12 +29,14 @@ import { withLedgerSince } from "./monitor.ts";
 export const FLEET_CACHE_SECONDS = 15;
 
 /** Bumped when the entry's shape changes, so a deploy never reads an older shape. */
-const ENTRY_VERSION = 1;
+const ENTRY_VERSION = 2;
 
 interface Snapshot {
   /** Unix ms (Worker clock) of the list walks. */
   listedAt: number;
   listing: FleetEntry[];
+  /** The maintenance windows read with the listing, so a cached listing is judged with them. */
+  windows: NamedWindow[];
   histories: [string, SeatHistory][];
 }
 
@@ -60,9 +64,9 @@ function fresh(snapshot: Snapshot, now: number): boolean {
 }
 
 async function fill(kv: KVNamespace, key: Request, now: number): Promise<Snapshot> {
-  const listing = await listFleet(kv);
-  const histories = await readHistories(kv, judgeFleet(listing, now));
-  const snapshot: Snapshot = { listedAt: now, listing, histories: [...histories] };
+  const [listing, windows] = await Promise.all([listFleet(kv), readWindows(kv, true)]);
+  const histories = await readHistories(kv, judgeFleet(listing, now, windows));
+  const snapshot: Snapshot = { listedAt: now, listing, windows, histories: [...histories] };
   await caches.default.put(
     key,
     new Response(JSON.stringify(snapshot), {
@@ -90,7 +94,7 @@ async function snapshot(env: Bindings, origin: string, now: number): Promise<Sna
 export async function dashboardFleet(env: Bindings, origin: string, now: number): Promise<DashboardFleet> {
   const [shared, ledger] = await Promise.all([snapshot(env, origin, now), ledgerStub(env).status(now)]);
   return {
-    fleet: withLedgerSince(judgeFleet(shared.listing, now), ledger.hosts),
+    fleet: withLedgerSince(judgeFleet(shared.listing, now, shared.windows), ledger.hosts),
     histories: new Map(shared.histories),
     monitor: ledger.monitor,
   };

@@ -6,6 +6,7 @@
  */
 import type { Bindings } from "../env.ts";
 import { type DuplicateBeacon, duplicateBeacon } from "../fleet/duplicate.ts";
+import { readWindows } from "../fleet/maintenance-store.ts";
 import { beatMeta, hostMeta } from "../fleet/records.ts";
 import { type BeatRecord, type HostConfig, readBeat, readHost } from "../fleet/store.ts";
 import { type HostView, hostView } from "../fleet/view.ts";
@@ -40,8 +41,8 @@ export async function loadHostPage(env: Bindings, id: string, now: number): Prom
   // Not edge-cached: an operator who just paused the host expects the page to say so.
   const config = await readHost(kv, id);
   if (!config) return null;
-  const record = await readBeat(kv, id, config.epoch);
-  const view = hostView(id, hostMeta(config), record && beatMeta(record), now);
+  const [record, windows] = await Promise.all([readBeat(kv, id, config.epoch), readWindows(kv)]);
+  const view = hostView(id, hostMeta(config), record && beatMeta(record), now, windows);
   const ledger = ledgerStub(env);
   const [status, history] = await Promise.all([
     ledger.status(now, id),

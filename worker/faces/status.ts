@@ -26,6 +26,8 @@ export function hostSummary(h: HostView, now: number) {
     since: isoOrNull(h.since),
     labels: h.labels,
     activity: activitySummary(h, now),
+    // Present while a window pauses the host: which, and when it ends (or ended, awaiting a beat).
+    ...(h.maintenance ? { maintenance: { window: h.maintenance.name, endsAt: iso(h.maintenance.endsAt) } } : {}),
   };
 }
 

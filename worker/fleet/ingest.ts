@@ -8,13 +8,15 @@ import { type Beat, validateBeat } from "../../protocol/beat.ts";
 import { hostIdProblem } from "../../protocol/host.ts";
 import { MAX_BEAT_BYTES } from "../../protocol/limits.ts";
 import { verifyV1a } from "../../protocol/signing.ts";
-import { type ObservationRecord, type Verdict, verdict } from "../../protocol/verdict.ts";
+import { type MaintenanceNow, type ObservationRecord, type Verdict, verdict } from "../../protocol/verdict.ts";
 import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
 import { activityRecord } from "./activity.ts";
 import { trackInstance } from "./duplicate.ts";
 import { cachedHost } from "./host-cache.ts";
+import { maintenanceFor } from "./maintenance.ts";
+import { cachedWindows } from "./maintenance-store.ts";
 import type { BeatRecord, HostConfig } from "./records.ts";
 import { HISTORY_LENGTH, readBeat, writeBeat } from "./store.ts";
 
@@ -87,8 +89,10 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
 
   // The previous verdict as of now, not as stored: a host whose last beat is older than its grace
   // was silent, so this beat is a recovery the ledger must hear of, and its state starts now.
-  const previous = last ? verdict(observationOf(last), config.policy, now) : null;
-  const record = nextRecord(config, last, previous, beat, now);
+  const windows = await cachedWindows(kv, now);
+  const maintenance = maintenanceFor(windows, hostId, config.policy.labels, now);
+  const previous = last ? verdict(observationOf(last), config.policy, now, maintenance) : null;
+  const record = nextRecord(config, last, previous, beat, now, maintenance);
   await writeBeat(kv, hostId, record);
   return { host: config, record, previous };
 }
@@ -111,9 +115,15 @@ function nextRecord(
   previous: Verdict | null,
   beat: Beat,
   now: number,
+  maintenance: MaintenanceNow | null,
 ): BeatRecord {
   const clockOffsetMs = now - beat.ts;
-  const { state, reason } = verdict(observationOf({ beat, lastSeen: now, clockOffsetMs }), config.policy, now);
+  const { state, reason } = verdict(
+    observationOf({ beat, lastSeen: now, clockOffsetMs }),
+    config.policy,
+    now,
+    maintenance,
+  );
   const history = [...(last?.history ?? []), [now, beat.seats] as [number, number]].slice(-HISTORY_LENGTH);
   return {
     epoch: config.epoch,

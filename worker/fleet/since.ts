@@ -4,19 +4,21 @@
  * read faces fall back on and the `since` the cron dates a state it discovers with.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import type { ActivityRecord, State, Verdict } from "../../protocol/verdict.ts";
+import type { ActivityRecord, MaintenanceNow, State, Verdict } from "../../protocol/verdict.ts";
+import { silenceFrom } from "../../protocol/verdict.ts";
 
 /** Null when KV cannot tell: a pause or a policy change judged after the last beat. */
 export function stateSince(
   judged: Verdict,
   host: { createdAt: string; policy: Pick<Policy, "graceSeconds" | "maxWaitSeconds" | "maxQuietSeconds"> },
   beat: { lastSeen: number; state: State; since: number; activity?: ActivityRecord | null } | null,
+  maintenance: MaintenanceNow | null = null,
 ): number | null {
   const { state, reason } = judged;
   if (state === "new") return Date.parse(host.createdAt);
   if (beat === null) return null;
-  // Silence begins where the grace ran out, whenever it is noticed.
-  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
+  // Silence begins where the grace ran out (counted from a window's end), whenever it is noticed.
+  if (state === "silent") return silenceFrom(beat, maintenance) + host.policy.graceSeconds * 1000;
   if (state === beat.state) return beat.since;
   // So does a wait, or a quiet seat, where its limit ran out (the beat's times are the Worker's).
   const activity = beat.activity ?? null;

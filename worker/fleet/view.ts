@@ -4,8 +4,10 @@
  * 1,000 hosts costs two list calls.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import { type ActivityRecord, STATES, type State, verdict } from "../../protocol/verdict.ts";
+import { type ActivityRecord, type MaintenanceNow, STATES, type State, verdict } from "../../protocol/verdict.ts";
 import type { AttentionSeat } from "./activity.ts";
+import { maintenanceFor, type NamedWindow } from "./maintenance.ts";
+import { readWindows } from "./maintenance-store.ts";
 import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, type HostMeta, listHosts, listWithMeta } from "./store.ts";
 
@@ -25,6 +27,8 @@ export interface HostView {
   clockOffsetMs: number | null;
   /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
   beaconError: string | null;
+  /** The maintenance window the host is paused by, and when it ends (or ended, awaiting a beat). */
+  maintenance: MaintenanceNow | null;
   /** Seats at work from the last beat, times on the Worker's clock; null before one, or from an older beacon. */
   activity: ActivityRecord | null;
   /** Whether the last beat saw any mark (hooks installed); null when it did not say. */
@@ -33,9 +37,16 @@ export interface HostView {
   attention: AttentionSeat[];
 }
 
-export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
+export function hostView(
+  id: string,
+  host: HostMeta,
+  beat: BeatMeta | null,
+  now: number,
+  windows: readonly NamedWindow[] = [],
+): HostView {
   const record = beat && beat.epoch === host.epoch ? beat : null;
-  const judged = verdict(record, host.policy, now);
+  const maintenance = maintenanceFor(windows, id, host.policy.labels, now);
+  const judged = verdict(record, host.policy, now, maintenance);
   const { state, reason } = judged;
   return {
     id,
@@ -45,7 +56,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: stateSince(judged, host, record),
+    since: stateSince(judged, host, record, maintenance),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
@@ -53,6 +64,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     activity: record?.activity ?? null,
     marks: record?.marks ?? null,
     attention: record?.attention ?? [],
+    maintenance: state === "paused" && reason?.startsWith("maintenance:") ? maintenance : null,
   };
 }
 
@@ -74,12 +86,13 @@ export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
 }
 
 /** A listing judged at `now`: any `now`, so a listing kept for seconds (fleet-cache.ts) judges on time. */
-export function judgeFleet(entries: readonly FleetEntry[], now: number): HostView[] {
-  return entries.map((e) => hostView(e.id, e.host, e.beat, now));
+export function judgeFleet(entries: readonly FleetEntry[], now: number, windows: readonly NamedWindow[]): HostView[] {
+  return entries.map((e) => hostView(e.id, e.host, e.beat, now, windows));
 }
 
 export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
-  return judgeFleet(await listFleet(kv), now);
+  const [fleet, windows] = await Promise.all([listFleet(kv), readWindows(kv, true)]);
+  return judgeFleet(fleet, now, windows);
 }
 
 export type StateCounts = Record<State, number>;

@@ -1,17 +1,17 @@
 /**
  * What receivers hear (DESIGN §6), decided the way `verdict` decides a host's health: pure, with
  * time passed in. Given the ledger's record of a host and what it is told, these say what the record
- * becomes, which transition to record, whether to announce it now or hold it for `alertAfter`, when
- * to remind, and when a storm becomes one summary. The Durable Object stores, claims and sends what
- * they return, and nothing else.
+ * becomes, which transition to record, whether to announce it now or hold it for `alertAfter`, to
+ * whom (routing.ts), when to remind, and when a flapping host goes quiet and when it has settled.
+ * The Durable Object stores, claims and sends what they return, and nothing else.
  */
 import { isAlerting, type State } from "../../protocol/verdict.ts";
-import { type AlertEvent, summaryEvent, type TransitionRecord, transitionId } from "../alerts/event.ts";
-import { matches, type Webhook } from "../alerts/webhooks.ts";
+import { FLAPPING, type TransitionRecord, transitionId } from "../alerts/event.ts";
 import type { Observation } from "./observation.ts";
+import { type Route, union } from "./routing.ts";
 
-/** More than this many transitions announced at once become one `fleet.summary` per webhook (DESIGN §6). */
-export const SUMMARY_THRESHOLD = 5;
+/** One state change the flapping count keeps: when the ledger heard it, and the state it went to. */
+export type Change = [at: number, state: State];
 
 /**
  * A host as the ledger knows it: the last observation it accepted, and what receivers last heard.
@@ -22,22 +22,36 @@ export interface HostRecord extends Omit<Observation, "attention"> {
   announced: State | null;
   /** The transition they heard it in, which reminders repeat. */
   transitionId: string | null;
-  /** Set while `alertAfter` holds the state back: it is announced then if it still holds. */
+  /** Set while `alertAfter` holds the state back, or while a flapping host waits to settle. */
   holdUntil: number | null;
   /** Set only while the host is in the alerting state receivers heard of and `repeatEvery` > 0. */
   remindAt: number | null;
   /** Reminders sent for `transitionId`. */
   reminders: number;
+  /** Alerting states announced since the last recovery: the webhooks that heard one hear the recovery. */
+  heard: State[];
+  /** State changes within the flapping window, oldest first. */
+  changes: Change[];
+  /** When the `host.flapping` notice went out; null unless the host is flapping. */
+  flappingSince: number | null;
 }
+
+/** How a recorded transition is announced: as itself, or as the notice that the host is flapping. */
+export type AnnounceAs = "transition" | "flapping";
 
 export interface Decision {
   /** The host's record from now on. */
   host: HostRecord;
   /** The state change to record; a transition seen before keeps its first record. */
   transition: TransitionRecord | null;
-  /** The transition to announce, dated when it is announced; it is recorded before anything is queued. */
-  announce: { id: string; at: number } | null;
+  /**
+   * The transition to announce, dated when it is announced, and the states a webhook must hear to
+   * be sent it; it is recorded before anything is queued.
+   */
+  announce: { id: string; at: number; states: State[]; as: AnnounceAs } | null;
 }
+
+type Judged = { host: HostRecord; announce: { id: string; states: State[]; as: AnnounceAs } | null };
 
 /** When the next reminder is due after `from`; never when `repeatEvery` is 0. */
 function reminderAt(repeatEvery: number, from: number): number | null {
@@ -51,12 +65,53 @@ function isOlder(obs: Observation, host: HostRecord): boolean {
   return seen < known || (seen === known && obs.at < host.at);
 }
 
+/** A pause, a resume or a first beat is the operator's doing or the host's birth, not flapping. */
+function countsAsChange(from: State, to: State): boolean {
+  const quiet: readonly State[] = ["new", "paused"];
+  return !quiet.includes(from) && !quiet.includes(to);
+}
+
+/**
+ * The host's current state announced to `states`' webhooks. Alerting states join `heard`; a
+ * recovery is heard by everyone who heard one of them, and starts the next episode afresh.
+ */
+function announced(host: HostRecord, at: number, states: State[]): Judged {
+  const alerting = isAlerting(host.state);
+  return {
+    host: {
+      ...host,
+      announced: host.state,
+      transitionId: transitionId(host.host, host.state, host.since),
+      reminders: 0,
+      remindAt: alerting ? reminderAt(host.repeatEvery, at) : null,
+      heard: alerting ? union(host.heard, [host.state]) : [],
+    },
+    announce: { id: transitionId(host.host, host.state, host.since), states, as: "transition" },
+  };
+}
+
+/** Who heard of the episode a recovery or a settling ends. */
+function episodeStates(host: HostRecord): State[] {
+  return union(host.heard, host.announced !== null && isAlerting(host.announced) ? [host.announced] : []);
+}
+
+/** A flapping host: quiet until one state has held `settleMs`, then one event for where it settled. */
+function settle(host: HostRecord, at: number): Judged {
+  const settleAt = host.since + FLAPPING.settleMs;
+  if (settleAt > at) return { host: { ...host, holdUntil: settleAt }, announce: null };
+  const settled: HostRecord = { ...host, flappingSince: null, changes: [] };
+  // Settled into a pause (or a re-enrollment): the operator knows; nothing to say.
+  if (!isAlerting(host.state) && host.state !== "up") return { host: settled, announce: null };
+  return announced(settled, at, union(episodeStates(host), isAlerting(host.state) ? [host.state] : []));
+}
+
 /**
  * What receivers are to hear of `host` in its current state, judged at `at`: the one decision
  * behind both a new observation and a hold falling due.
  */
-function judge(host: HostRecord, at: number): { host: HostRecord; announce: string | null } {
+function judge(host: HostRecord, at: number): Judged {
   const quiet: HostRecord = { ...host, holdUntil: null, remindAt: null };
+  if (host.flappingSince !== null) return settle(quiet, at);
   if (isAlerting(host.state)) {
     if (host.announced === host.state) {
       // Back in the state receivers last heard (e.g. resumed while still silent): no news, reminders resume.
@@ -64,25 +119,27 @@ function judge(host: HostRecord, at: number): { host: HostRecord; announce: stri
     }
     const holdUntil = host.since + host.alertAfter * 1000;
     if (holdUntil > at) return { host: { ...quiet, holdUntil }, announce: null };
-  } else if (host.state === "up") {
+    return announced(quiet, at, [host.state]);
+  }
+  if (host.state === "up") {
     // `new → up` is no news; only a recovery from what receivers heard is.
     if (host.announced === null || !isAlerting(host.announced)) {
-      return { host: { ...quiet, announced: "up" }, announce: null };
+      return { host: { ...quiet, announced: "up", heard: [] }, announce: null };
     }
-  } else {
-    // `new` and `paused` announce nothing and keep what receivers last heard.
-    return { host: quiet, announce: null };
+    return announced(quiet, at, episodeStates(host));
   }
-  const id = transitionId(host.host, host.state, host.since);
+  // `new` and `paused` announce nothing and keep what receivers last heard.
+  return { host: quiet, announce: null };
+}
+
+/** More than FLAPPING.changes changes in the window and not flapping yet: the one notice, to all who hear any of its states. */
+function startFlapping(host: HostRecord, at: number): Judged | null {
+  if (host.flappingSince !== null || host.changes.length <= FLAPPING.changes) return null;
+  const flapped = host.changes.map(([, state]) => state).filter(isAlerting);
+  const states = union(episodeStates(host), flapped);
   return {
-    host: {
-      ...quiet,
-      announced: host.state,
-      transitionId: id,
-      reminders: 0,
-      remindAt: isAlerting(host.state) ? reminderAt(host.repeatEvery, at) : null,
-    },
-    announce: id,
+    host: { ...host, flappingSince: at, holdUntil: host.since + FLAPPING.settleMs, remindAt: null, heard: states },
+    announce: { id: transitionId(host.host, host.state, host.since), states, as: "flapping" },
   };
 }
 
@@ -107,53 +164,57 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
     at: obs.at,
     attention: obs.attention,
   };
-  const carried = {
+  const recent = (known?.changes ?? []).filter(([t]) => t > obs.at - FLAPPING.windowMs);
+  const counted = known !== null && countsAsChange(known.state, obs.state);
+  const { attention, ...observed } = obs;
+  const host: HostRecord = {
+    ...observed,
     announced: known?.announced ?? null,
     transitionId: known?.transitionId ?? null,
     reminders: known?.reminders ?? 0,
+    heard: known?.heard ?? [],
+    changes: counted ? [...recent, [obs.at, obs.state]] : recent,
+    flappingSince: known?.flappingSince ?? null,
+    holdUntil: null,
+    remindAt: null,
   };
-  const { attention, ...observed } = obs;
-  const judged = judge({ ...observed, ...carried, holdUntil: null, remindAt: null }, obs.at);
+  const judged = startFlapping(host, obs.at) ?? judge(host, obs.at);
   return {
     host: judged.host,
     transition,
-    announce: judged.announce === null ? null : { id: judged.announce, at: obs.at },
+    announce: judged.announce === null ? null : { ...judged.announce, at: obs.at },
   };
 }
 
-/** `alertAfter` has passed: the held state is announced now if the host is still in it. */
+/** `alertAfter` has passed, or a flapping host may have settled: announced now if still so. */
 export function releaseHold(host: HostRecord, now: number): Decision {
   const judged = judge(host, now);
   return {
     host: judged.host,
     transition: null,
-    announce: judged.announce === null ? null : { id: judged.announce, at: now },
+    announce: judged.announce === null ? null : { ...judged.announce, at: now },
   };
 }
 
 /** A reminder falling due: the `reminder`-th repeat of the announced transition (null: none is due). */
 export function remind(host: HostRecord, now: number): { host: HostRecord; reminder: number | null } {
   if (host.remindAt === null || host.remindAt > now) return { host, reminder: null };
+  // A flapping host's reminders wait until it settles (its notice said so).
+  if (host.flappingSince !== null) return { host: { ...host, remindAt: null }, reminder: null };
   const reminder = host.reminders + 1;
   return { host: { ...host, reminders: reminder, remindAt: reminderAt(host.repeatEvery, now) }, reminder };
 }
 
-/** An announced transition's event, with the labels of the host it is about (for routing). */
-export interface Announced {
-  event: AlertEvent;
-  labels: readonly string[];
+/** A reminder is about the state it repeats, sent to the host's labels as they are now. */
+export function reminderRoute(host: HostRecord): Route {
+  return { labels: host.labels, states: host.announced === null ? [] : [host.announced] };
 }
 
-/** What one webhook is sent for transitions announced together: each on its own, or in a storm one summary. */
-export function messagesFor(
-  hook: Pick<Webhook, "format" | "labels">,
-  announced: readonly Announced[],
-  now: number,
-  origin: string,
-): AlertEvent[] {
-  const events = announced.filter((a) => matches(hook, a.labels)).map((a) => a.event);
-  // PagerDuty keeps one incident per host (dedup_key): a summary could never be resolved by the
-  // hosts' recoveries, and PagerDuty groups a storm of its alerts itself.
-  if (events.length > SUMMARY_THRESHOLD && hook.format !== "pagerduty") return [summaryEvent(events, now, origin)];
-  return events;
+/**
+ * The host's labels as the cron read them from its config just now: routing follows the present,
+ * not the labels the host had at its last state change. Null when they are the ones recorded.
+ */
+export function withLabels(host: HostRecord, labels: readonly string[]): HostRecord | null {
+  const same = host.labels.length === labels.length && host.labels.every((l, i) => l === labels[i]);
+  return same ? null : { ...host, labels: [...labels] };
 }

@@ -10,17 +10,24 @@
 import { DurableObject } from "cloudflare:workers";
 import type { State } from "../../protocol/verdict.ts";
 import { renderRequest, type SendResult, send } from "../alerts/delivery.ts";
-import { reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
-import { matches, type WebhookInput } from "../alerts/webhooks.ts";
+import { flappingEvent, reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
+import type { WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
-import { type Announced, applyObservation, type Decision, messagesFor, releaseHold, remind } from "./announce.ts";
+import type { MaintenanceWindow, NamedWindow } from "../fleet/maintenance.ts";
+import { writeWindows } from "../fleet/maintenance-store.ts";
+import { applyObservation, type Decision, releaseHold, remind, reminderRoute, withLabels } from "./announce.ts";
+import { MaintenanceWindows } from "./maintenance.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
 import type { Observation } from "./observation.ts";
 import { Outbox } from "./outbox.ts";
 import { HostRecords, type LedgerHostState } from "./records.ts";
 import { WebhookRegistry, type WebhookView } from "./registry.ts";
+import { type Announced, hears, messagesFor } from "./routing.ts";
 import { migrate } from "./schema.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
+
+/** KV's one write a second per key, with room. */
+const MIRROR_RETRY_MS = 2_000;
 
 export class Ledger extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
@@ -28,6 +35,7 @@ export class Ledger extends DurableObject<Bindings> {
   private readonly transitions: Transitions;
   private readonly outbox: Outbox;
   private readonly webhooks: WebhookRegistry;
+  private readonly maintenance: MaintenanceWindows;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -37,6 +45,7 @@ export class Ledger extends DurableObject<Bindings> {
     this.transitions = new Transitions(this.sql);
     this.outbox = new Outbox(this.sql);
     this.webhooks = new WebhookRegistry(this.sql, this.outbox);
+    this.maintenance = new MaintenanceWindows(this.sql);
   }
 
   // ---- verdicts in ----------------------------------------------------------------------------
@@ -76,15 +85,23 @@ export class Ledger extends DurableObject<Bindings> {
   /** Stores a decision, the transition before the host's row; returns the id of what it announces. */
   private commit({ host, transition, announce }: Decision, run: number | null): string | null {
     if (transition) this.transitions.record(transition, host.epoch, host.labels, run);
-    if (announce) this.transitions.announce(announce.id, announce.at);
+    if (announce) this.transitions.announce(announce.id, announce.at, announce.states, announce.as);
     this.hosts.put(host);
     return announce?.id ?? null;
   }
 
   // ---- the cron's heartbeat -------------------------------------------------------------------
 
-  /** Records a finished cron run and queues what it announced (one summary per webhook in a storm). */
-  async recordRun(run: CronRun): Promise<{ alertsQueued: number }> {
+  /**
+   * Records a finished cron run and queues what it announced (one summary per webhook in a storm).
+   * `labels` are the current labels of the hosts the run found alerting, read from their config:
+   * reminders and recoveries then reach the labels a host has now, not those of its last change.
+   */
+  async recordRun(run: CronRun, labels: Record<string, string[]> = {}): Promise<{ alertsQueued: number }> {
+    for (const known of this.hosts.only(Object.keys(labels))) {
+      const updated = withLabels(known, labels[known.host] ?? known.labels);
+      if (updated) this.hosts.put(updated);
+    }
     const alertsQueued = this.flush(this.transitions.unqueuedUpTo(run.at), run.at);
     const { at, ...counts } = run;
     const record: MonitorRecord = { ...counts, lastCronAt: at, alertsQueued };
@@ -129,9 +146,11 @@ export class Ledger extends DurableObject<Bindings> {
   private flush(ids: readonly string[], now: number): number {
     if (ids.length === 0) return 0;
     const origin = this.meta("origin") ?? "";
-    const announced: Announced[] = this.transitions
-      .claim(ids)
-      .map(({ transition, labels }) => ({ event: transitionEvent(transition, origin), labels }));
+    const announced: Announced[] = this.transitions.claim(ids).map(({ transition, labels, states, as }) => ({
+      event: as === "flapping" ? flappingEvent(transition, origin) : transitionEvent(transition, origin),
+      // Routed by the labels the host has now (a held alert may be released long after it was recorded).
+      route: { labels: this.hosts.get(transition.host)?.labels ?? labels, states },
+    }));
     let queued = 0;
     for (const hook of this.webhooks.all()) {
       for (const event of messagesFor(hook, announced, now, origin)) {
@@ -143,6 +162,7 @@ export class Ledger extends DurableObject<Bindings> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    if (this.meta("maintenance_mirror") !== null) await this.mirrorMaintenance();
     // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
     this.flush([...this.releaseHolds(now), ...this.transitions.orphans(now)], now);
     this.queueReminders(now);
@@ -167,7 +187,8 @@ export class Ledger extends DurableObject<Bindings> {
       const t = reminder === null || host.transitionId === null ? null : this.transitions.get(host.transitionId);
       if (reminder !== null && t) {
         const event = reminderEvent(t, reminder, now, origin);
-        for (const hook of hooks) if (matches(hook, host.labels)) this.outbox.enqueue(hook.name, event, now);
+        const route = reminderRoute(host);
+        for (const hook of hooks) if (hears(hook, route)) this.outbox.enqueue(hook.name, event, now);
       }
       this.hosts.put(host);
     }
@@ -175,9 +196,13 @@ export class Ledger extends DurableObject<Bindings> {
 
   /** The alarm fires at the earliest of: a due delivery, an `alertAfter` hold, a reminder, an orphaned run. */
   private async scheduleAlarm(): Promise<void> {
-    const due = [this.outbox.nextDue(), this.hosts.nextDue(), this.transitions.orphansDueAt()].filter(
-      (t) => t !== null,
-    );
+    const mirror = this.meta("maintenance_mirror");
+    const due = [
+      this.outbox.nextDue(),
+      this.hosts.nextDue(),
+      this.transitions.orphansDueAt(),
+      mirror === null ? null : Number(mirror),
+    ].filter((t) => t !== null);
     const next = due.length === 0 ? null : Math.min(...due);
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {
@@ -216,6 +241,39 @@ export class Ledger extends DurableObject<Bindings> {
     const hook = this.webhooks.get(name);
     if (!hook) return null;
     return send(await renderRequest(hook, testEvent(name, now, origin), now));
+  }
+
+  // ---- maintenance windows ------------------------------------------------------------------
+
+  listMaintenance(): NamedWindow[] {
+    return this.maintenance.all();
+  }
+
+  async putMaintenance(name: string, window: MaintenanceWindow, now: number): Promise<{ created: boolean }> {
+    const created = this.maintenance.put(name, window, now);
+    await this.mirrorMaintenance();
+    return { created };
+  }
+
+  async deleteMaintenance(name: string): Promise<boolean> {
+    const existed = this.maintenance.delete(name);
+    if (existed) await this.mirrorMaintenance();
+    return existed;
+  }
+
+  /**
+   * Writes the whole set to KV. KV takes one write a second per key, so a burst of changes (an
+   * `apply` of several windows) may be refused: the alarm then writes the set as it is by then.
+   */
+  private async mirrorMaintenance(): Promise<void> {
+    try {
+      await writeWindows(this.env.SEATWATCH_KV, this.maintenance.all());
+      this.sql.exec("DELETE FROM meta WHERE key = 'maintenance_mirror'");
+    } catch (err) {
+      console.error(JSON.stringify({ ledger: "maintenance mirror failed, retrying", error: String(err) }));
+      this.setMeta("maintenance_mirror", String(Date.now() + MIRROR_RETRY_MS));
+    }
+    await this.scheduleAlarm();
   }
 
   // ---- small key-value state ------------------------------------------------------------------

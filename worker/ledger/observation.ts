@@ -4,7 +4,7 @@
  * beat's arrival, a cron run's scheduledTime). Pure, so the ledger's core is tested in Node.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import type { ActivityRecord, State, Verdict } from "../../protocol/verdict.ts";
+import type { ActivityRecord, MaintenanceNow, State, Verdict } from "../../protocol/verdict.ts";
 import type { AttentionSeat } from "../fleet/activity.ts";
 import { stateSince } from "../fleet/since.ts";
 
@@ -45,6 +45,7 @@ export function observation(
   },
   judged: Verdict,
   at: number,
+  maintenance: MaintenanceNow | null = null,
 ): Observation {
   return {
     host: id,
@@ -54,7 +55,7 @@ export function observation(
     seats: beat.seats,
     minSeats: host.policy.minSeats,
     lastSeen: beat.lastSeen,
-    since: stateSince(judged, host, beat) ?? at,
+    since: stateSince(judged, host, beat, maintenance) ?? at,
     at,
     labels: host.policy.labels,
     alertAfter: host.policy.alertAfter,

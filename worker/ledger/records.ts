@@ -3,7 +3,7 @@
  * observation it accepted and what receivers last heard. Indexed on the times the alarm wakes for.
  */
 import type { State } from "../../protocol/verdict.ts";
-import type { HostRecord } from "./announce.ts";
+import type { Change, HostRecord } from "./announce.ts";
 
 interface HostRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -23,6 +23,9 @@ interface HostRow extends Record<string, SqlStorageValue> {
   hold_until: number | null;
   remind_at: number | null;
   reminders: number;
+  heard: string;
+  changes: string;
+  flapping_since: number | null;
 }
 
 /** A host's state and since as the ledger recorded them: what the read faces show. */
@@ -50,6 +53,9 @@ function toRecord(row: HostRow): HostRecord {
     holdUntil: row.hold_until,
     remindAt: row.remind_at,
     reminders: row.reminders,
+    heard: JSON.parse(row.heard) as State[],
+    changes: JSON.parse(row.changes) as Change[],
+    flappingSince: row.flapping_since,
   };
 }
 
@@ -64,8 +70,9 @@ export class HostRecords {
   put(h: HostRecord): void {
     this.sql.exec(
       `INSERT OR REPLACE INTO hosts (id, epoch, state, reason, since, last_seen, at, seats, min_seats, labels,
-         alert_after, repeat_every, announced, transition_id, hold_until, remind_at, reminders)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         alert_after, repeat_every, announced, transition_id, hold_until, remind_at, reminders, heard, changes,
+         flapping_since)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       h.host,
       h.epoch,
       h.state,
@@ -83,11 +90,23 @@ export class HostRecords {
       h.holdUntil,
       h.remindAt,
       h.reminders,
+      JSON.stringify(h.heard),
+      JSON.stringify(h.changes),
+      h.flappingSince,
     );
   }
 
   delete(id: string): void {
     this.sql.exec("DELETE FROM hosts WHERE id = ?", id);
+  }
+
+  /** Only these hosts' records, in one query (the cron's present labels). */
+  only(ids: readonly string[]): HostRecord[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .exec<HostRow>("SELECT * FROM hosts WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))
+      .toArray()
+      .map(toRecord);
   }
 
   /** Hosts whose `alertAfter` hold has fallen due by `now`. */

@@ -5,11 +5,12 @@
 
 import { generateSecret } from "../../protocol/keys.ts";
 import { iso } from "../../protocol/time.ts";
+import type { State } from "../../protocol/verdict.ts";
 import {
   type Format,
-  REDACTED,
   REDACTED_SECRET,
   redactUrl,
+  shownCredentials,
   type Webhook,
   type WebhookInput,
 } from "../alerts/webhooks.ts";
@@ -22,6 +23,9 @@ interface WebhookRow extends Record<string, SqlStorageValue> {
   secret: string;
   labels: string;
   routing_key: string | null;
+  states: string | null;
+  /** JSON: chatId, token, user (the formats that need them). */
+  credentials: string;
   created_at: number;
   updated_at: number;
 }
@@ -32,8 +36,15 @@ export interface WebhookView {
   format: Format;
   secret: string;
   labels: string[];
+  /** The states it hears; null: every state. */
+  states: State[] | null;
   /** Present (redacted) on `pagerduty` webhooks. */
   routingKey?: string;
+  /** Present on `telegram` webhooks. */
+  chatId?: string;
+  /** Present (redacted) where the format needs one. */
+  token?: string;
+  user?: string;
   createdAt: string;
   updatedAt: string;
   pending: number;
@@ -48,7 +59,9 @@ function toWebhook(row: WebhookRow): Webhook {
     format: row.format as Format,
     secret: row.secret,
     labels: JSON.parse(row.labels) as string[],
+    states: row.states === null ? null : (JSON.parse(row.states) as State[]),
     ...(row.routing_key === null ? {} : { routingKey: row.routing_key }),
+    ...(JSON.parse(row.credentials) as Pick<Webhook, "chatId" | "token" | "user">),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -82,14 +95,17 @@ export class WebhookRegistry {
     const existing = this.get(name);
     const secret = input.secret ?? existing?.secret ?? generateSecret();
     this.sql.exec(
-      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, routing_key, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO webhooks (name, url, format, secret, labels, routing_key, states, credentials,
+         created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       name,
       input.url,
       input.format,
       secret,
       JSON.stringify(input.labels),
       input.routingKey ?? null,
+      input.states === null ? null : JSON.stringify(input.states),
+      JSON.stringify({ chatId: input.chatId, token: input.token, user: input.user }),
       existing?.createdAt ?? now,
       now,
     );
@@ -114,7 +130,8 @@ export class WebhookRegistry {
       format: hook.format,
       secret: REDACTED_SECRET,
       labels: hook.labels,
-      ...(hook.routingKey === undefined ? {} : { routingKey: REDACTED }),
+      states: hook.states,
+      ...shownCredentials(hook),
       createdAt: iso(hook.createdAt),
       updatedAt: iso(hook.updatedAt),
       ...this.outbox.backlog(hook.name),

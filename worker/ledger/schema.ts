@@ -37,6 +37,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
   // 2. Seats at work: the seats a waiting or stalled transition names, for its alert and reminders.
   "ALTER TABLE transitions ADD COLUMN attention TEXT;",
+  // 3. Routing by state, receivers' credentials, flapping, and maintenance windows (issue 16).
+  //    `heard` and `changes` are JSON arrays; `states` null is every state.
+  `ALTER TABLE webhooks ADD COLUMN states TEXT;
+ALTER TABLE webhooks ADD COLUMN credentials TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE hosts ADD COLUMN heard TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE hosts ADD COLUMN changes TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE hosts ADD COLUMN flapping_since INTEGER;
+ALTER TABLE transitions ADD COLUMN states TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE transitions ADD COLUMN announce_as TEXT NOT NULL DEFAULT 'transition';
+CREATE TABLE maintenance (
+  name TEXT PRIMARY KEY, spec TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);`,
 ];
 
 /** Brings the ledger's tables up to the last step. */

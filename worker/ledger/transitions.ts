@@ -7,6 +7,7 @@ import { iso } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 import type { TransitionRecord } from "../alerts/event.ts";
 import type { AttentionSeat } from "../fleet/activity.ts";
+import type { AnnounceAs } from "./announce.ts";
 
 /** A cron run's transitions are queued when the run reports in; if it never does, the alarm queues them after this. */
 const ORPHAN_AFTER_MS = 120_000;
@@ -29,6 +30,17 @@ interface TransitionRow extends Record<string, SqlStorageValue> {
   run: number | null;
   /** JSON of the seats the transition names; null on rows from before seats at work. */
   attention: string | null;
+  states: string;
+  announce_as: AnnounceAs;
+}
+
+/** An announced transition taken for queueing: what it was, how it is announced and to whom. */
+export interface Claimed {
+  transition: TransitionRecord;
+  /** The host's labels when it was recorded; the ledger routes by its current ones where it has them. */
+  labels: string[];
+  states: State[];
+  as: AnnounceAs;
 }
 
 /** One transition as `GET /v1/hosts/:id/events` shows it. */
@@ -86,9 +98,15 @@ export class Transitions {
     );
   }
 
-  /** Marks a recorded transition announced, dated `at`, and waiting to be queued. */
-  announce(id: string, at: number): void {
-    this.sql.exec("UPDATE transitions SET alert = 1, queued = 0, at = ? WHERE id = ?", at, id);
+  /** Marks a recorded transition announced (as itself or as a flapping notice) to `states`, dated `at`, waiting to be queued. */
+  announce(id: string, at: number, states: readonly State[], as: AnnounceAs): void {
+    this.sql.exec(
+      "UPDATE transitions SET alert = 1, queued = 0, at = ?, states = ?, announce_as = ? WHERE id = ?",
+      at,
+      JSON.stringify(states),
+      as,
+      id,
+    );
   }
 
   get(id: string): TransitionRecord | null {
@@ -96,16 +114,21 @@ export class Transitions {
     return row ? toRecord(row) : null;
   }
 
-  /** Takes the announced transitions `ids` that are not queued yet, marking them queued; with their hosts' labels. */
-  claim(ids: readonly string[]): { transition: TransitionRecord; labels: string[] }[] {
-    const claimed: { transition: TransitionRecord; labels: string[] }[] = [];
+  /** Takes the announced transitions `ids` that are not queued yet, marking them queued. */
+  claim(ids: readonly string[]): Claimed[] {
+    const claimed: Claimed[] = [];
     for (const id of ids) {
       const row = this.sql
         .exec<TransitionRow>("SELECT * FROM transitions WHERE id = ? AND queued = 0", id)
         .toArray()[0];
       if (!row) continue;
       this.sql.exec("UPDATE transitions SET queued = 1 WHERE id = ?", id);
-      claimed.push({ transition: toRecord(row), labels: JSON.parse(row.labels) as string[] });
+      claimed.push({
+        transition: toRecord(row),
+        labels: JSON.parse(row.labels) as string[],
+        states: JSON.parse(row.states) as State[],
+        as: row.announce_as,
+      });
     }
     return claimed;
   }

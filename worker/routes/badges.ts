@@ -15,6 +15,7 @@ import {
 import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
 import { uptimeBadgeFace } from "../faces/uptime-badge.ts";
 import { UPTIME_LABEL, UPTIME_PERIODS, uptimePeriod } from "../faces/uptime-face.ts";
+import { readWindows } from "../fleet/maintenance-store.ts";
 import { beatMeta, hostMeta } from "../fleet/records.ts";
 import { readBeat, readHost } from "../fleet/store.ts";
 import { hostView, loadFleet } from "../fleet/view.ts";
@@ -41,8 +42,8 @@ async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<Badge
   // Config changes (a pause) reach badges within the edge cache's minute, like KV itself.
   const host = await readHost(kv, id, true);
   if (!host) return null;
-  const record = await readBeat(kv, id, host.epoch);
-  return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);
+  const [record, windows] = await Promise.all([readBeat(kv, id, host.epoch), readWindows(kv, true)]);
+  return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at, windows), at);
 }
 
 badges.get("/:file", requireRead("badge"), etag(), async (c) => {

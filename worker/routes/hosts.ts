@@ -7,6 +7,7 @@ import { hostCheck, hostDetail, hostSummary } from "../faces/status.ts";
 import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../faces/uptime.ts";
 import { issueToken } from "../fleet/enrollment.ts";
 import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../fleet/hosts.ts";
+import { readWindows } from "../fleet/maintenance-store.ts";
 import { beatMeta, hostMeta } from "../fleet/records.ts";
 import { readBeat, readKey } from "../fleet/store.ts";
 import { hostView } from "../fleet/view.ts";
@@ -41,8 +42,8 @@ hosts.patch("/:id", requireAdmin, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
   const { host, keyRegistered } = await patchHost(kv, c.req.param("id"), await adminBody(c.req.raw), at);
-  const record = await readBeat(kv, host.id, host.epoch);
-  const view = hostView(host.id, hostMeta(host), record && beatMeta(record), at);
+  const [record, windows] = await Promise.all([readBeat(kv, host.id, host.epoch), readWindows(kv, true)]);
+  const view = hostView(host.id, hostMeta(host), record && beatMeta(record), at, windows);
   return c.json(hostDetail(host, keyRegistered, view, record, at));
 });
 
@@ -75,8 +76,8 @@ async function loadHost(kv: KVNamespace, id: string) {
   checkHostId(id);
   const at = now();
   const host = await requireHost(kv, id);
-  const record = await readBeat(kv, id, host.epoch);
-  return { at, host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
+  const [record, windows] = await Promise.all([readBeat(kv, id, host.epoch), readWindows(kv, true)]);
+  return { at, host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at, windows) };
 }
 
 hosts.get("/:id", requireRead(), async (c) => {

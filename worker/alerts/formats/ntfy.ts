@@ -6,7 +6,7 @@
  * seat lines of a clipped session name and a short `why` — stays far below it in any encoding.
  */
 import type { AlertEvent } from "../event.ts";
-import { changeLines, eventTone, fitLines, headline, seatLines, type Tone } from "./text.ts";
+import { eventTone, factLines, fitLines, headline, type Tone } from "./text.ts";
 
 export const NTFY_MAX_BODY = 4096;
 
@@ -23,17 +23,6 @@ const EMOJI: Record<Tone, string> = {
 export function ntfyRequest(event: AlertEvent): { headers: Record<string, string>; body: string } {
   const t = eventTone(event);
   const tags = [EMOJI[t], "seatwatch", event.state ?? event.type.replace(/^.*\./, "")];
-  const lines =
-    event.type === "fleet.summary"
-      ? changeLines(event)
-      : [
-          `state: ${event.state ?? "-"}${event.previous ? ` (was ${event.previous})` : ""}`,
-          `seats: ${event.seats ?? "-"} (min ${event.minSeats ?? "-"})`,
-          `reason: ${event.reason ?? "-"}`,
-          `since: ${event.since ?? "-"}`,
-          ...seatLines(event).map((line) => `attach: ${line}`),
-          `id: ${event.id}`,
-        ];
   return {
     headers: {
       "content-type": "text/plain; charset=utf-8",
@@ -43,6 +32,6 @@ export function ntfyRequest(event: AlertEvent): { headers: Record<string, string
       tags: tags.join(","),
       click: event.links.host,
     },
-    body: fitLines(lines, NTFY_MAX_BODY),
+    body: fitLines(factLines(event), NTFY_MAX_BODY),
   };
 }

@@ -22,7 +22,7 @@ const PAGERDUTY_SEVERITY = {
 
 /** Host events share the host's incident; a test (or a summary) is an incident of its own. */
 function dedupKey(event: AlertEvent): string {
-  const key = event.type === "host.transition" || event.type === "host.reminder" ? event.host : event.id;
+  const key = event.type.startsWith("host.") ? event.host : event.id;
   return key.slice(0, PAGERDUTY_LIMITS.dedupKey);
 }
 

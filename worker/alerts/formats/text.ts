@@ -6,7 +6,7 @@
 
 import { shortDuration } from "../../../protocol/time.ts";
 import { SEVERITY, type State } from "../../../protocol/verdict.ts";
-import type { AlertEvent } from "../event.ts";
+import { type AlertEvent, FLAPPING } from "../event.ts";
 
 /** down = blind/error/silent, degraded = low/waiting/stalled, ok = up; test and summary events have no state. */
 export type Tone = "down" | "degraded" | "ok" | "info";
@@ -59,6 +59,8 @@ export function headline(event: AlertEvent): string {
       return stateLine(event);
     case "host.reminder":
       return `Still down: ${stateLine(event)}`;
+    case "host.flapping":
+      return `${event.host} is flapping: more than ${FLAPPING.changes} state changes in ${FLAPPING.windowMs / 60_000} minutes, now ${event.state}; quiet until one state holds ${FLAPPING.settleMs / 60_000} minutes`;
     case "fleet.summary":
       return event.reason ?? "several hosts changed";
     case "test":
@@ -76,6 +78,19 @@ export function changeLines(event: AlertEvent): string[] {
   return (event.changes ?? []).map(
     (c) => `${c.host}: ${c.previous ?? "?"} -> ${c.state}${c.reason ? ` (${c.reason})` : ""}`,
   );
+}
+
+/** The facts of an event as plain lines (a summary: one line per change), for the text formats. */
+export function factLines(event: AlertEvent): string[] {
+  if (event.type === "fleet.summary") return changeLines(event);
+  return [
+    `state: ${event.state ?? "-"}${event.previous ? ` (was ${event.previous})` : ""}`,
+    `seats: ${event.seats ?? "-"} (min ${event.minSeats ?? "-"})`,
+    `reason: ${event.reason ?? "-"}`,
+    `since: ${event.since ?? "-"}`,
+    ...seatLines(event).map((line) => `attach: ${line}`),
+    `id: ${event.id}`,
+  ];
 }
 
 /**

@@ -1,10 +1,7 @@
 /**
- * Maintenance windows and webhook `states` through the CLI, against the real Worker — NOT run by
- * `vitest run` yet (the node project excludes *.live.test.ts): both Worker endpoints are still
- * being built (DESIGN §6). When they land, rename it to maintenance.test.ts (an excluded file does
- * not run even when named on the command line) and run `npx vitest run --project node test/admin`.
- * Assumed API: PUT /v1/maintenance/:name → 201 (created) or 200; GET /v1/maintenance →
- * {maintenance: [{name, ...window}]}; DELETE → 204; webhooks list/accept `states`.
+ * Maintenance windows and webhook `states` through the CLI, against the real Worker (DESIGN §6):
+ * PUT /v1/maintenance/:name → 201 (created) or 200; GET /v1/maintenance → {maintenance: [{name,
+ * ...window}]}; DELETE → 204; webhooks list and accept `states`.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -87,7 +84,8 @@ maintenance:
     const file = join(rig.dir, "weekend.yaml");
     writeFileSync(
       file,
-      'maintenance:\n  nightly: {labels: [gpu], days: sat,sun, from: "22:00", to: "06:00", tz: Europe/Berlin}\n',
+      // Quoted: in a YAML flow mapping a bare comma ends the value.
+      'maintenance:\n  nightly: {labels: [gpu], days: "sat,sun", from: "22:00", to: "06:00", tz: Europe/Berlin}\n',
     );
     const run = await rig.cli(["apply", "-f", file, "--dry-run"]);
     expect(run.stdout).toContain('~ maintenance nightly\n    days: "mon-fri" → "sat,sun"\n');

@@ -5,32 +5,13 @@
  * only ever reach the page as JSX text.
  */
 import type { FC } from "hono/jsx";
+import type { SeatVia } from "../../protocol/activity.ts";
 import { shortDuration } from "../../protocol/time.ts";
 import type { BeatRecord } from "../fleet/store.ts";
 import { At } from "./local-time.tsx";
+import { seatViews } from "./seats.ts";
 
-/**
- * One seat as §3a's `seatList` carries it. Stand-in until protocol/activity.ts (`SeatEntry`, branch
- * seats-worker) is on main; the beat type does not list the field yet either, hence seatListOf.
- */
-export interface SeatEntry {
-  pane: string;
-  session: string;
-  window: number;
-  command: string;
-  state: "waiting" | "quiet" | "working";
-  /** Unix ms on the beacon's clock. */
-  since: number;
-  via: string;
-}
-
-/** The stored beat's seat list; null when the beacon sent none (older, or `--no-seat-list`). */
-export function seatListOf(record: BeatRecord | null): SeatEntry[] | null {
-  const list = (record?.beat as { seatList?: SeatEntry[] } | undefined)?.seatList;
-  return Array.isArray(list) ? list : null;
-}
-
-const VIA: Record<string, string> = {
+const VIA: Record<SeatVia, string> = {
   hook: "the agent's hook said so",
   pattern: "--waiting-pattern matched the pane",
   cpu: "its processes used CPU",
@@ -39,7 +20,7 @@ const VIA: Record<string, string> = {
 };
 
 export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ record, now }) => {
-  const seats = seatListOf(record);
+  const seats = seatViews(record, now);
   if (record === null) return <p class="muted">No beat yet, so no seats.</p>;
   if (seats === null) {
     return (
@@ -50,8 +31,6 @@ export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ recor
     );
   }
   if (seats.length === 0) return <p class="muted">The beacon lists no seats.</p>;
-  // The beacon's times are on its own clock; the stored offset (arrival − ts) moves them onto the Worker's.
-  const offset = record.clockOffsetMs;
   return (
     <table class="seats-table">
       <thead>
@@ -68,15 +47,15 @@ export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ recor
         {seats.map((seat) => (
           <tr class={`seat seat-${seat.state}`}>
             <th scope="row" data-label="Seat" class="mono wrap">
-              {`${seat.session}:${seat.window}`}
+              {seat.target}
             </th>
             <td data-label="State">
               <span class={`seat-state seat-state-${seat.state}`}>{seat.state}</span>
             </td>
             <td data-label="For" class="num">
-              {shortDuration(now - (seat.since + offset))}{" "}
+              {shortDuration(seat.forSeconds * 1000)}{" "}
               <span class="muted small">
-                since <At ms={seat.since + offset} />
+                since <At ms={seat.since} />
               </span>
             </td>
             <td data-label="Command" class="mono wrap">
@@ -86,7 +65,7 @@ export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ recor
               {seat.pane}
             </td>
             <td data-label="Evidence" class="muted">
-              {VIA[seat.via] ?? seat.via}
+              {VIA[seat.via]}
             </td>
           </tr>
         ))}

@@ -8,7 +8,7 @@ import { runWorkerdBench } from "./workerd.ts";
 
 interface Result {
   requests: number;
-  cpuMs: { trivial: number; refused: number; accepted: number; realKv: number };
+  cpuMs: { trivial: number; refused: number; accepted: number; seats: number; realKv: number };
 }
 
 const r = (await runWorkerdBench("bench/workerd/beat-path.bench.ts")) as Result;
@@ -18,12 +18,16 @@ const rows: [string, number][] = [
   ["trivial route (404 JSON)", r.cpuMs.trivial],
   ["beat refused at signature (401)", r.cpuMs.refused],
   ["beat accepted, KV in memory (202)", r.cpuMs.accepted],
+  ["… with 32 seats at work (202)", r.cpuMs.seats],
   ["beat accepted, local KV (202)", r.cpuMs.realKv],
 ];
 console.log(`beat path inside workerd, workerd CPU per request (${r.requests} requests a row, interleaved)`);
 for (const [name, ms] of rows) {
   console.log(`  ${name.padEnd(34)} ${per(ms).toFixed(3)} ms   ${(per(ms) / trivial).toFixed(2)}× trivial`);
 }
+console.log(
+  `  seats at work at their largest: ${(r.cpuMs.seats / r.cpuMs.accepted).toFixed(2)}× the plain accepted beat`,
+);
 const kvShare = (r.cpuMs.realKv - r.cpuMs.accepted) / r.cpuMs.realKv;
 console.log(
   `  local KV and rate limiter simulation: ${(kvShare * 100).toFixed(0)} % of the accepted beat's workerd CPU`,

@@ -6,6 +6,7 @@
  *   trivial   GET of an unknown route (404 JSON): the baseline
  *   refused   a beat for a cached host signed with the wrong key (401 at the signature)
  *   accepted  a fresh beat, storage and rate limiter held in isolate memory (202)
+ *   seats     the same with seats at work at their largest: activity and a 32-seat list (issue 13)
  *   real KV   a fresh beat with the pool's real local KV and rate limiter (202)
  * Batches interleave, so a busy machine slows every row alike. Run through `tsx bench/beat-path.ts`;
  * prints one `BENCH {json}` line.
@@ -13,9 +14,13 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inject, it, vi } from "vitest";
+import { MAX_SEAT_LIST } from "../../protocol/activity.ts";
+import type { Beat } from "../../protocol/beat.ts";
 import { generateKeyPair } from "../../protocol/keys.ts";
+import { MAX_SEAT_TEXT } from "../../protocol/limits.ts";
+import { makeActivityBeat, makeSeat } from "../../test/support/beats.ts";
 import { BASE, type Enrolled, enroll, signedBeat } from "../../test/worker/helpers.ts";
-import { CFG_PREFIX } from "../../worker/fleet/store.ts";
+import { CFG_PREFIX, KEY_PREFIX } from "../../worker/fleet/store.ts";
 import worker from "../../worker/index.ts";
 
 const HOSTS = 500;
@@ -23,7 +28,25 @@ const ROUNDS = 10;
 /** KV accepts one write a second per key, and so does the beat path per host. */
 const ROUND_MS = 1_100;
 
-type Row = "trivial" | "refused" | "accepted" | "realKv";
+type Row = "trivial" | "refused" | "accepted" | "seats" | "realKv";
+
+/** The largest seat list a beat may carry, names at their longest, half the seats waiting. */
+function fullSeats(now: number): Partial<Beat> {
+  const seats = Array.from({ length: MAX_SEAT_LIST }, (_, i) =>
+    makeSeat({
+      pane: `%${1000 + i}`,
+      session: `agents-${i}`.padEnd(MAX_SEAT_TEXT, "x"),
+      window: i,
+      command: "claude",
+      state: i % 2 === 0 ? "waiting" : "working",
+      since: now - 60_000 - i,
+      via: i % 2 === 0 ? "hook" : "cpu",
+      ...(i % 2 === 0 ? { why: "permission" } : {}),
+    }),
+  );
+  const { seats: n, commands, activity, seatList } = makeActivityBeat(seats, { ts: now });
+  return { seats: n, commands, activity, seatList, ts: now };
+}
 
 async function cpuMs(): Promise<number> {
   const read = async () => ((await (await fetch(`${inject("receiverUrl")}/cpu`)).json()) as { ms: number }).ms;
@@ -83,8 +106,12 @@ it("the beat path's CPU apart from local KV", { timeout: 900_000 }, async () => 
   for (let i = 0; i < HOSTS; i++) hosts.push(await enroll(`path-${i}`));
   const wrong = await generateKeyPair();
   const isolated = isolateKv(env.SEATWATCH_KV);
+  // The host's config and its registered key (key:<id>, apart from cfg: since issue 11).
   for (const host of hosts) {
-    isolated.values.set(CFG_PREFIX + host.id, (await env.SEATWATCH_KV.get(CFG_PREFIX + host.id)) ?? "");
+    for (const prefix of [CFG_PREFIX, KEY_PREFIX]) {
+      const value = await env.SEATWATCH_KV.get(prefix + host.id);
+      if (value !== null) isolated.values.set(prefix + host.id, value);
+    }
   }
   const inMemory = { ...env, SEATWATCH_KV: isolated.kv, BEAT_LIMITER: allowAll };
 
@@ -94,24 +121,30 @@ it("the beat path's CPU apart from local KV", { timeout: 900_000 }, async () => 
     await send(await fromNewAddress(host), env, 202);
   }
 
-  const cpu: Record<Row, number> = { trivial: 0, refused: 0, accepted: 0, realKv: 0 };
+  const cpu: Record<Row, number> = { trivial: 0, refused: 0, accepted: 0, seats: 0, realKv: 0 };
   const measure = async (row: Row, requests: Request[], bindings: typeof env, expected: number) => {
     const before = await cpuMs();
     for (const request of requests) await send(request, bindings, expected);
     cpu[row] += (await cpuMs()) - before;
   };
   for (let round = 0; round < ROUNDS; round++) {
-    now += ROUND_MS;
+    now += 2 * ROUND_MS;
     vi.setSystemTime(now);
     // Signing is the beacon's work: done before the clock on workerd's CPU starts.
     const trivial = hosts.map(() => new Request(`${BASE}/nothing`));
     const refused = await Promise.all(hosts.map((host) => signedBeat({ id: host.id, keys: wrong })));
     const accepted = await Promise.all(hosts.map((host) => signedBeat(host)));
     const realKv = await Promise.all(hosts.map(fromNewAddress));
+    // The seats beat goes a round step later: a host's beats stay a second apart, as KV and the beat path require.
+    const later = now + ROUND_MS;
+    const seats = await Promise.all(hosts.map((host) => signedBeat(host, fullSeats(later))));
     await measure("trivial", trivial, env, 404);
     await measure("refused", refused, inMemory, 401);
     await measure("accepted", accepted, inMemory, 202);
     await measure("realKv", realKv, env, 202);
+    now = later;
+    vi.setSystemTime(now);
+    await measure("seats", seats, inMemory, 202);
   }
   vi.useRealTimers();
   console.log(`BENCH ${JSON.stringify({ requests: HOSTS * ROUNDS, cpuMs: cpu })}`);

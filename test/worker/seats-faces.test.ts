@@ -219,3 +219,15 @@ describe("GET /", () => {
     expect(rowOf(html, "face-old")).not.toContain('class="work"');
   });
 });
+
+describe("GET /hosts/:id", () => {
+  it("lists the seats, waiting first, each with its target, how long on the Worker's clock, and its evidence", async () => {
+    const html = await (await call("/hosts/face-waiting")).text();
+    const rows = [...html.matchAll(/<tr class="seat seat-(\w+)">[\s\S]*?<\/tr>/g)];
+    expect(rows.map((r) => r[1])).toEqual(["waiting", "waiting", "working"]);
+    expect(rows[0]?.[0]).toContain("main:2");
+    expect(rows[0]?.[0]).toContain(">16m ");
+    expect(rows[0]?.[0]).toContain("the agent&#39;s hook said so");
+    expect(rows[1]?.[0]).toContain(">2m ");
+  });
+});

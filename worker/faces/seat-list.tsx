@@ -6,10 +6,10 @@
  */
 import type { FC } from "hono/jsx";
 import type { SeatVia } from "../../protocol/activity.ts";
-import { parseIso, shortDuration } from "../../protocol/time.ts";
+import { shortDuration } from "../../protocol/time.ts";
 import type { BeatRecord } from "../fleet/store.ts";
 import { At } from "./local-time.tsx";
-import { seatListView } from "./seats.ts";
+import { seatViews } from "./seats.ts";
 
 const VIA: Record<SeatVia, string> = {
   hook: "the agent's hook said so",
@@ -20,8 +20,8 @@ const VIA: Record<SeatVia, string> = {
 };
 
 export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ record, now }) => {
+  const seats = seatViews(record, now);
   if (record === null) return <p class="muted">No beat yet, so no seats.</p>;
-  const seats = seatListView(record, now);
   if (seats === null) {
     return (
       <p class="muted">
@@ -55,7 +55,7 @@ export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ recor
             <td data-label="For" class="num">
               {shortDuration(seat.forSeconds * 1000)}{" "}
               <span class="muted small">
-                since <At ms={parseIso(seat.since) ?? now} />
+                since <At ms={seat.since} />
               </span>
             </td>
             <td data-label="Command" class="mono wrap">
@@ -65,7 +65,7 @@ export const SeatList: FC<{ record: BeatRecord | null; now: number }> = ({ recor
               {seat.pane}
             </td>
             <td data-label="Evidence" class="muted">
-              {seat.why ?? VIA[seat.via]}
+              {VIA[seat.via]}
             </td>
           </tr>
         ))}

@@ -3,7 +3,7 @@
  * for a person and for how long. Times are the Worker's (the ingest moved the beacon's onto it).
  */
 import type { SeatEntry } from "../../protocol/activity.ts";
-import { shortDuration } from "../../protocol/time.ts";
+import { iso, shortDuration } from "../../protocol/time.ts";
 import { forSeconds, seatsAt, seatTarget } from "../fleet/activity.ts";
 import type { BeatRecord } from "../fleet/store.ts";
 import type { HostView } from "../fleet/view.ts";
@@ -36,22 +36,29 @@ export function activityText(h: HostView, now: number): string {
   return parts.join(", ");
 }
 
-/** The last beat's seat list for host detail: each seat's `since` on the Worker's clock, and how long. */
-export function seatListView(record: BeatRecord | null, now: number) {
+/** A seat of the last beat as the faces show it: its tmux target, and `since` on the Worker's clock (unix ms). */
+export interface SeatView extends Omit<SeatEntry, "why"> {
+  target: string;
+  forSeconds: number;
+  why: string | null;
+}
+
+/** The last beat's seat list, each seat's `since` moved onto the Worker's clock; null when the beat had none. */
+export function seatViews(record: BeatRecord | null, now: number): SeatView[] | null {
   if (!record?.beat.seatList) return null;
-  return record.beat.seatList.map((s: SeatEntry) => {
+  return record.beat.seatList.map((s) => {
     const since = s.since + record.clockOffsetMs;
     return {
-      pane: s.pane,
+      ...s,
       target: seatTarget(s.session, s.window),
-      session: s.session,
-      window: s.window,
-      command: s.command,
-      state: s.state,
-      since: new Date(since).toISOString(),
+      since,
       forSeconds: forSeconds(since, now),
-      via: s.via,
       why: s.why ?? null,
     };
   });
+}
+
+/** The seat list for host detail (JSON): times in ISO 8601. */
+export function seatListView(record: BeatRecord | null, now: number) {
+  return seatViews(record, now)?.map((s) => ({ ...s, since: iso(s.since) })) ?? null;
 }

@@ -18,7 +18,7 @@ export type { BeatMeta, BeatRecord, HostConfig, HostMeta } from "./records.ts";
 
 export const CFG_PREFIX = "cfg:";
 export const BEAT_PREFIX = "beat:";
-const KEY_PREFIX = "key:";
+export const KEY_PREFIX = "key:";
 
 /** Seat history kept per host: at a 120 s keep-alive this covers about two hours of sparkline. */
 export const HISTORY_LENGTH = 60;

@@ -6,6 +6,7 @@ import { version } from "../package.json";
 import { UsageError } from "./args.ts";
 import { ApiRefused, Unreachable } from "./client.ts";
 import { apply } from "./commands/apply.ts";
+import type { Command } from "./commands/command.ts";
 import { events } from "./commands/events.ts";
 import { exportCommand } from "./commands/export.ts";
 import { hosts } from "./commands/hosts.ts";
@@ -14,11 +15,6 @@ import { status } from "./commands/status.ts";
 import { webhooks } from "./commands/webhooks.ts";
 import { EXIT, EXIT_HELP } from "./exit.ts";
 import type { Io } from "./output.ts";
-
-export interface Command {
-  summary: string;
-  run(args: string[], io: Io): Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   status,

@@ -1,6 +1,5 @@
 /** `seatwatch apply -f FILE`: make the running fleet match the file, after printing the plan (DESIGN §9). */
 import { COMMON_HELP, parseCommand } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, ApiRefused, resolveSettings, Unreachable } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { type Plan, planFleet } from "../fleet/plan.ts";
@@ -8,6 +7,7 @@ import { type Applied, applyChanges, readRunning } from "../fleet/remote.ts";
 import { countActions, renderPlan } from "../fleet/render.ts";
 import { type FileError, formatFileError } from "../fleet/spec.ts";
 import { type Io, printJson } from "../output.ts";
+import type { Command } from "./command.ts";
 import { loadFleetFile } from "./fleet-input.ts";
 
 const HELP = `usage: seatwatch apply -f FILE [--dry-run] [--prune] [--resend-secrets] [--json]

@@ -1,10 +1,10 @@
 /** `seatwatch events HOST`: a host's transitions from the ledger, and its uptime. */
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { COMMON_HELP, parseCommand, UsageError } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { printJson, table } from "../output.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch events HOST [--json]
 

@@ -1,11 +1,11 @@
 /** `seatwatch export`: the running fleet as a file that `apply` accepts unchanged (DESIGN §9). */
 import { writeFileSync } from "node:fs";
 import { COMMON_HELP, parseCommand } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { exportFleet, fleetYaml } from "../fleet/export.ts";
 import { readRunning } from "../fleet/remote.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch export [-o FILE] [--json]
 

@@ -1,11 +1,11 @@
 /** `seatwatch hosts list|show|add|enroll|pause|resume|rm`: one host at a time (the fleet file: apply). */
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { COMMON_HELP, intFlag, listFlag, parseCommand, UsageError } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { ago, type Io, list, printJson, table } from "../output.ts";
 import { type PolicyField, policyProblem } from "../policy.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch hosts <list|show|add|enroll|pause|resume|rm> [HOST] [options]
 

@@ -1,6 +1,5 @@
 /** `seatwatch maintenance list|add|rm`: windows in which matching hosts are paused (DESIGN §6). */
 import { COMMON_HELP, listFlag, parseCommand, UsageError } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, ApiRefused, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { readMaintenance } from "../fleet/remote.ts";
@@ -13,6 +12,7 @@ import {
   windowFieldProblem,
 } from "../maintenance.ts";
 import { type Io, list, printJson, table } from "../output.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch maintenance <list|add|rm> [NAME] [options]
 

@@ -1,9 +1,9 @@
 /** `seatwatch status [--watch]`: the fleet table, and whether /v1/check calls it healthy. */
 import { COMMON_HELP, intFlag, parseCommand, secondsFlag } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, ApiRefused, resolveSettings, Unreachable } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { ago, type Io, list, table } from "../output.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch status [--watch [--interval SECONDS] [--count N]] [--json]
 

@@ -1,11 +1,11 @@
 /** `seatwatch webhooks list|add|test|rm`: where alerts go (DESIGN §5, §6). */
 import { COMMON_HELP, listFlag, parseCommand, UsageError } from "../args.ts";
-import type { Command } from "../cli.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { WEBHOOK_FORMATS, WEBHOOK_NAME_PATTERN } from "../fleet/spec.ts";
 import { type Io, list, printJson, table } from "../output.ts";
 import { labelsProblem, STATES } from "../policy.ts";
+import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch webhooks <list|add|test|rm> [NAME] [options]
 

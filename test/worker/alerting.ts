@@ -24,6 +24,8 @@ export interface Delivery {
   headers: Record<string, string>;
   body: string;
   answered: number | null;
+  bodyBytesSent?: number;
+  bodyComplete?: boolean;
 }
 
 export function receiverUrl(key: string, query = ""): string {

@@ -26,6 +26,7 @@ import {
   transitionEvent,
   transitionId,
 } from "../alerts/event.ts";
+import { Doorbell, pump } from "../alerts/pump.ts";
 import {
   type Format,
   matches,
@@ -100,6 +101,8 @@ export interface HostTransition {
 export const STALE_AFTER_MS = 180_000;
 /** One alarm sends at most this many deliveries: under the Free plan's 50 subrequests per invocation. */
 export const MAX_SENDS_PER_ALARM = 40;
+/** Sends in flight at once: a Worker invocation holds at most 6 open connections; more would only queue. */
+const MAX_CONCURRENT_SENDS = 6;
 /** More than this many transitions announced at once become one `fleet.summary` per webhook (DESIGN §6). */
 export const SUMMARY_THRESHOLD = 5;
 /** A cron run's transitions are queued when the run reports in; if it never does, the alarm queues them after this. */
@@ -271,6 +274,8 @@ function toWebhook(row: WebhookRow): Webhook {
 
 export class Ledger extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
+  /** Rung when a delivery is queued, so a running delivery loop picks it up at once. */
+  private readonly doorbell = new Doorbell();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -539,7 +544,7 @@ export class Ledger extends DurableObject<Bindings> {
   private enqueue(webhook: string, event: AlertEvent, now: number): number {
     // Due at once: `now` may be a cron run's scheduledTime, which can lie ahead of the alarm's clock.
     const due = Math.min(now, Date.now());
-    return this.sql.exec(
+    const written = this.sql.exec(
       `INSERT OR IGNORE INTO outbox (message_id, webhook, event, status, next_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
       event.id,
@@ -547,9 +552,9 @@ export class Ledger extends DurableObject<Bindings> {
       JSON.stringify(event),
       due,
       now,
-    ).rowsWritten > 0
-      ? 1
-      : 0;
+    ).rowsWritten;
+    if (written > 0) this.doorbell.ring();
+    return written > 0 ? 1 : 0;
   }
 
   override async alarm(): Promise<void> {
@@ -557,7 +562,7 @@ export class Ledger extends DurableObject<Bindings> {
     // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
     this.flush([...this.promoteHolds(now), ...this.orphans(now)], now, true);
     this.queueReminders(now);
-    await this.deliverDue(now);
+    await this.deliverDue();
     await this.scheduleAlarm();
   }
 
@@ -624,49 +629,60 @@ export class Ledger extends DurableObject<Bindings> {
     }
   }
 
-  private async deliverDue(now: number): Promise<void> {
-    const due = this.sql
-      .exec<OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
-        now,
-        MAX_SENDS_PER_ALARM,
-      )
-      .toArray();
-    if (due.length === 0) return;
-    // Claimed before the first await, so an overlapping invocation cannot send the same row twice.
-    for (const row of due) {
-      this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
-    }
+  /**
+   * Sends what is due, a few at a time, recording each result as it arrives; rows queued while
+   * the run is under way (the beat path's alerts) join it at once instead of waiting behind the
+   * slowest receiver.
+   */
+  private async deliverDue(): Promise<void> {
     const hooks = new Map(this.webhooks().map((h) => [h.name, h]));
-    const results = await Promise.all(
-      due.map(async (row): Promise<[OutboxRow, SendResult | null]> => {
-        const hook = hooks.get(row.webhook);
-        if (!hook) return [row, null];
-        return [row, await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now))];
-      }),
-    );
-    for (const [row, result] of results) {
-      if (result === null || result.ok) {
-        this.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
-        continue;
-      }
-      const attempts = row.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) {
-        this.sql.exec(
-          "UPDATE outbox SET status = 'undelivered', attempts = ?, last_error = ? WHERE seq = ?",
-          attempts,
-          result.error,
-          row.seq,
-        );
-      } else {
-        this.sql.exec(
-          "UPDATE outbox SET attempts = ?, last_error = ?, next_at = ? WHERE seq = ?",
-          attempts,
-          result.error,
-          now + retryDelayMs(attempts),
-          row.seq,
-        );
-      }
+    await pump({
+      claim: () => this.claimDue(Date.now()),
+      deliver: (row) => this.deliver(row, hooks),
+      concurrency: MAX_CONCURRENT_SENDS,
+      budget: MAX_SENDS_PER_ALARM,
+      doorbell: this.doorbell,
+    });
+  }
+
+  /** Claimed before the send, so an overlapping invocation cannot send the same row twice. */
+  private claimDue(now: number): OutboxRow | null {
+    const row = this.sql
+      .exec<OutboxRow>(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT 1",
+        now,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
+    return row;
+  }
+
+  private async deliver(row: OutboxRow, hooks: Map<string, Webhook>): Promise<void> {
+    // A webhook created during this run is not in `hooks` yet; a deleted one has no rows left.
+    const hook = hooks.get(row.webhook) ?? this.webhook(row.webhook);
+    const now = Date.now();
+    const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+    if (result === null || result.ok) {
+      this.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+      return;
+    }
+    const attempts = row.attempts + 1;
+    if (attempts >= MAX_ATTEMPTS) {
+      this.sql.exec(
+        "UPDATE outbox SET status = 'undelivered', attempts = ?, last_error = ? WHERE seq = ?",
+        attempts,
+        result.error,
+        row.seq,
+      );
+    } else {
+      this.sql.exec(
+        "UPDATE outbox SET attempts = ?, last_error = ?, next_at = ? WHERE seq = ?",
+        attempts,
+        result.error,
+        now + retryDelayMs(attempts),
+        row.seq,
+      );
     }
   }
 

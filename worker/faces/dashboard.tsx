@@ -115,6 +115,11 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
     </td>
     <td data-label="Reason" class="reason">
       {host.reason ?? ""}
+      {host.warnings.map((warning) => (
+        <span class="tag warning" title="how this host reports is suspect: see its page">
+          {warning}
+        </span>
+      ))}
     </td>
   </tr>
 );

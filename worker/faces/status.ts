@@ -8,9 +8,6 @@ import { duplicateBeacon } from "../fleet/duplicate.ts";
 import type { BeatRecord, HostConfig } from "../fleet/store.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
 
-/** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
-export const CLOCK_SKEW_WARNING_MS = 30_000;
-
 export interface Monitor {
   lastCronAt: string | null;
   hostsEvaluated: number;
@@ -32,6 +29,7 @@ export function hostSummary(h: HostView) {
     lastSeen: iso(h.lastSeen),
     since: iso(h.since),
     labels: h.labels,
+    warnings: h.warnings,
   };
 }
 
@@ -135,13 +133,6 @@ export function hostCheck(h: HostView, monitor: Monitor): CheckAnswer {
   return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
 }
 
-export function warnings(record: BeatRecord | null, hostId: string, now: number): string[] {
-  const out: string[] = [];
-  if (record && Math.abs(record.clockOffsetMs) > CLOCK_SKEW_WARNING_MS) out.push("clock_skew");
-  if (duplicateBeacon(record, hostId, now)) out.push("duplicate_beacon");
-  return out;
-}
-
 export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
   return {
     ...hostSummary(view),
@@ -151,7 +142,6 @@ export function hostDetail(config: HostConfig, view: HostView, record: BeatRecor
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
     clockOffsetMs: record?.clockOffsetMs ?? null,
-    warnings: warnings(record, config.id, now),
     /** Why `duplicate_beacon` is raised and what to do; null while it is not. */
     duplicateBeacon: duplicateBeacon(record, config.id, now),
     lastBeat: record

@@ -63,6 +63,8 @@ export interface BeatMeta {
   state: State;
   since: number;
   offset: number;
+  /** The beat record's `duplicateAt`, so list walks can raise `duplicate_beacon`; absent on older records. */
+  duplicateAt?: number | null;
 }
 
 export function hostMeta(config: HostConfig): HostMeta {
@@ -81,6 +83,7 @@ export function beatMeta(record: BeatRecord): BeatMeta {
     state: record.state,
     since: record.since,
     offset: record.clockOffsetMs,
+    duplicateAt: record.duplicateAt ?? null,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Policy } from "../../protocol/policy.ts";
 import { type State, verdict } from "../../protocol/verdict.ts";
 import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
+import { hostWarnings, type Warning } from "./warnings.ts";
 
 export interface HostView {
   id: string;
@@ -23,6 +24,7 @@ export interface HostView {
   clockOffsetMs: number | null;
   /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
   beaconError: string | null;
+  warnings: Warning[];
 }
 
 export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
@@ -41,6 +43,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
     beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+    warnings: hostWarnings(record?.offset ?? null, record?.duplicateAt ?? null, now),
   };
 }
 

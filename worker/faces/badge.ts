@@ -4,7 +4,7 @@
  */
 
 import { countStates, type HostView } from "../fleet/view.ts";
-import type { BadgeColor, BadgeContent } from "./badge-svg.ts";
+import { type BadgeColor, type BadgeContent, printableText } from "./badge-svg.ts";
 
 export const HOST_LABEL = "seats";
 export const FLEET_LABEL = "fleet";
@@ -64,19 +64,10 @@ export function fleetFace(hosts: readonly HostView[]): BadgeFace {
   return { message: "no hosts", color: "grey" };
 }
 
-/**
- * Characters a label never keeps: C0/C1 controls, DEL and the noncharacters U+FFFE/U+FFFF, which
- * XML 1.0 forbids (one makes the SVG unparseable), and the bidi embeddings, overrides and isolates
- * (U+202A–202E, U+2066–2069), which would let a label reorder how the badge's message reads.
- */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/u;
-
 /** `?label=` when given (empty hides the label, as on shields.io), else the default. */
 export function badgeLabel(query: string | undefined, fallback: string): string {
   if (query === undefined) return fallback;
-  // Tabs and line breaks read as spaces; every other unprintable character is dropped.
-  const printable = Array.from(query.replace(/[\t\n\r]/g, " ")).filter((c) => !UNPRINTABLE.test(c));
-  return Array.from(printable.join("").trim()).slice(0, MAX_LABEL_CHARS).join("");
+  return Array.from(printableText(query).trim()).slice(0, MAX_LABEL_CHARS).join("");
 }
 
 /** The shields.io endpoint schema, exactly: https://shields.io/badges/endpoint-badge */

@@ -49,6 +49,7 @@ export default defineConfig({
             "test/beacon/**/*.test.ts",
             "test/faces/**/*.test.ts",
             "test/admin/**/*.test.ts",
+            "test/ledger/**/*.test.ts",
           ],
           // Live tests of Worker endpoints still being built (maintenance windows): run them by path.
           exclude: [...configDefaults.exclude, "**/*.live.test.ts"],

@@ -35,7 +35,7 @@ for (let i = 0; i < N; i++) {
   const result = validateBeat(JSON.parse(new TextDecoder().decode(body)));
   if (!result.ok) throw new Error("invalid");
   verdict(
-    { seats: result.beat.seats, observed: result.beat.observed, lastSeen: Date.now() },
+    { seats: result.value.seats, observed: result.value.observed, lastSeen: Date.now() },
     DEFAULT_POLICY,
     Date.now(),
   );

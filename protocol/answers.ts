@@ -2,6 +2,8 @@
  * The Worker's answers on the wire (DESIGN §5), imported by both sides: the beacon reacts to these
  * codes and reads the 202 answer with these types, so neither side switches on bare strings.
  */
+import type { Policy } from "./policy.ts";
+import { isoOrNull } from "./time.ts";
 import type { State } from "./verdict.ts";
 
 /** Every `error.code` the Worker may answer with. */
@@ -49,6 +51,20 @@ export function errorOf(json: unknown): { code: string; message: string } | null
   const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   if (!error || typeof error.code !== "string") return null;
   return { code: error.code, message: typeof error.message === "string" ? error.message : "" };
+}
+
+/** A host's policy as every answer shows it: times in ISO 8601, as they are sent. */
+export type PolicyAnswer = Omit<Policy, "pausedUntil"> & { pausedUntil: string | null };
+
+export function policyAnswer(policy: Policy): PolicyAnswer {
+  return { ...policy, pausedUntil: isoOrNull(policy.pausedUntil) };
+}
+
+/** `200` to `POST /v1/enroll`: the key is registered; the policy is what the host will be judged by. */
+export interface EnrollAnswer {
+  enrolled: true;
+  host: string;
+  policy: PolicyAnswer;
 }
 
 /** `202` to `POST /v1/beats`: the verdict the Worker derived and the policy the beacon needs. */

@@ -12,6 +12,7 @@ import {
   MAX_TEXT,
   REASON_PATTERN,
 } from "./limits.ts";
+import type { FieldError, Validation } from "./validation.ts";
 
 export const BEAT_VERSION = 1;
 
@@ -70,13 +71,6 @@ export interface Beat {
   binaries?: BeatBinary[];
   beacon: { version: string; node: string; uid: number };
 }
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export type BeatValidation = { ok: true; beat: Beat } | { ok: false; errors: FieldError[] };
 
 type Obj = Record<string, unknown>;
 
@@ -193,7 +187,7 @@ function readBinaries(r: Reader, value: unknown): BeatBinary[] {
  * Validates an untrusted, already-parsed beat. Unknown top-level fields are dropped (a newer
  * beacon may send more; DESIGN says the contract only grows by extension); every known field is checked.
  */
-export function validateBeat(input: unknown): BeatValidation {
+export function validateBeat(input: unknown): Validation<Beat> {
   const r = new Reader();
   if (!isObject(input)) return { ok: false, errors: [{ field: "", message: "a beat must be a JSON object" }] };
 
@@ -256,5 +250,5 @@ export function validateBeat(input: unknown): BeatValidation {
   if (reason !== undefined) beat.reason = reason;
   if (input.binaries !== undefined) beat.binaries = readBinaries(r, input.binaries);
 
-  return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, beat };
+  return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, value: beat };
 }

@@ -9,8 +9,8 @@ export interface Policy {
   repeatEvery: number;
   labels: string[];
   paused: boolean;
-  /** ISO 8601; a time in the past means resumed. */
-  pausedUntil: string | null;
+  /** Unix ms; a time in the past means resumed. The API speaks ISO 8601 (answers.ts `policyAnswer`). */
+  pausedUntil: number | null;
 }
 
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
@@ -34,6 +34,6 @@ export const MAX_HOLD_SECONDS = 30 * 86_400;
 export const POLICY_KEYS = Object.keys(DEFAULT_POLICY) as (keyof Policy)[];
 
 export function isPaused(policy: Pick<Policy, "paused" | "pausedUntil">, now: number): boolean {
-  if (policy.pausedUntil !== null) return Date.parse(policy.pausedUntil) > now;
+  if (policy.pausedUntil !== null) return policy.pausedUntil > now;
   return policy.paused;
 }

@@ -7,8 +7,10 @@
  */
 
 import { verdict } from "../protocol/verdict.ts";
-import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./fleet/store.ts";
-import type { CronRun, Ledger, Observation } from "./ledger/ledger.ts";
+import { listFleet } from "./fleet/view.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import type { CronRun } from "./ledger/monitor.ts";
+import { type Observation, observation } from "./ledger/observation.ts";
 
 /** Hosts per ledger request: keeps each request's body and the ledger's synchronous work bounded. */
 export const HANDOFF_BATCH = 1_000;
@@ -46,40 +48,22 @@ export async function runCron(
   scheduledTime: number,
   limits: CronLimits = { batch: HANDOFF_BATCH, maxHandoff: MAX_HANDOFF_PER_RUN },
 ): Promise<CronReport> {
-  const [hosts, beats] = await Promise.all([
-    listWithMeta<HostMeta>(kv, CFG_PREFIX),
-    listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
-  ]);
-  const beatById = new Map(beats.map((b) => [b.id, b.meta]));
+  const fleet = await listFleet(kv);
   const differing: Observation[] = [];
-  for (const { id, meta: host } of hosts) {
-    const beat = beatById.get(id);
-    // A host that never beat (or whose beats belong to a deleted incarnation) is `new` or `paused`: nothing to announce.
-    if (!beat || beat.epoch !== host.epoch) continue;
-    const { state, reason } = verdict(beat, host.policy, scheduledTime);
+  for (const { id, host, beat } of fleet) {
+    // A host that never beat (in this incarnation) is `new` or `paused`: nothing to announce.
+    if (!beat) continue;
+    const judged = verdict(beat, host.policy, scheduledTime);
     const recent = scheduledTime - beat.since < RECHECK_WINDOW_MS;
-    if (state === beat.state && !recent) continue;
-    differing.push({
-      host: id,
-      epoch: host.epoch,
-      state,
-      reason,
-      seats: beat.seats,
-      minSeats: host.policy.minSeats,
-      lastSeen: beat.lastSeen,
-      since: state === beat.state ? beat.since : sinceOf(state, beat, host, scheduledTime),
-      at: scheduledTime,
-      labels: host.policy.labels,
-      alertAfter: host.policy.alertAfter,
-      repeatEvery: host.policy.repeatEvery,
-    });
+    if (judged.state === beat.state && !recent) continue;
+    differing.push(observation(id, host, beat, judged, scheduledTime));
   }
 
   let ledgerRequests = 0;
   let window = differing;
   let cursor: string | null = null;
   if (differing.length > limits.maxHandoff) {
-    // `listWithMeta` returns keys in KV's lexicographic order, so `differing` is sorted by id.
+    // `listFleet` keeps KV's lexicographic key order, so `differing` is sorted by id.
     const from = await ledger.handoffCursor();
     ledgerRequests++;
     const start =
@@ -98,7 +82,7 @@ export async function runCron(
   }
   const run: CronRun = {
     at: scheduledTime,
-    hostsEvaluated: hosts.length,
+    hostsEvaluated: fleet.length,
     handed: window.length,
     carried: differing.length - window.length,
     cursor,
@@ -113,12 +97,6 @@ export async function runCron(
     ledgerRequests,
     alertsQueued,
   };
-}
-
-/** When a state the cron discovered began: silence at the end of the grace, a pause or resume now. */
-function sinceOf(state: string, beat: BeatMeta, host: HostMeta, now: number): number {
-  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
-  return now;
 }
 
 /** A watchdog that has not answered in 5 s is someone else's outage; the next run pings again. */

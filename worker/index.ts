@@ -3,10 +3,10 @@
  * Route files stay thin; each concern lives in its own module named after it.
  */
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { pingWatchdog, runCron } from "./cron.ts";
 import type { AppEnv, Bindings } from "./env.ts";
-import { ApiError, errorBody } from "./http/errors.ts";
+import { answerError } from "./http/answer-error.ts";
+import { errorBody } from "./http/errors.ts";
 import { ledgerStub } from "./ledger/ledger.ts";
 import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
@@ -24,14 +24,14 @@ app.use(async (c, next) => {
   await next();
 });
 
-app.route("/", beats);
-app.route("/", hosts);
-app.route("/", enrollment);
-app.route("/", status);
-app.route("/", badges);
-app.route("/", metrics);
+app.route("/v1/beats", beats);
+app.route("/v1/enroll", enrollment);
+app.route("/v1/hosts", hosts);
+app.route("/v1/webhooks", webhooks);
+app.route("/v1", status);
+app.route("/badge", badges);
+app.route("/metrics", metrics);
 app.route("/", dashboard);
-app.route("/", webhooks);
 
 app.notFound((c) =>
   c.json(
@@ -40,17 +40,7 @@ app.notFound((c) =>
   ),
 );
 
-app.onError((err, c) => {
-  if (err instanceof ApiError) {
-    return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
-  }
-  if (err instanceof HTTPException) {
-    return c.json(errorBody("invalid_json", err.message), err.status === 413 ? 413 : 400);
-  }
-  const requestId = c.get("requestId");
-  console.error(JSON.stringify({ requestId, error: String(err) }));
-  return c.json(errorBody("internal_error", `unexpected error; quote request id ${requestId} when reporting it`), 500);
-});
+app.onError(answerError);
 
 export { Ledger } from "./ledger/ledger.ts";
 

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../protocol/policy.ts";
+import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
 import { makeBeat } from "../support/beats.ts";
 import { type Host, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
@@ -27,26 +28,15 @@ const CHROMIUM_ARGS = [
 
 /**
  * A host whose stored reason is markup. The beat path only accepts snake_case reasons, so this
- * is written to KV directly: the dashboard must stay safe whatever storage holds. The shapes are
- * worker/store.ts's HostConfig, HostMeta, BeatRecord and BeatMeta (that file needs Worker types,
- * which this Node test cannot load).
+ * is written to KV directly, in the Worker's own record shapes and metadata builders
+ * (worker/fleet/records.ts): the dashboard must stay safe whatever storage holds.
  */
 function hostileSeed(now: number) {
-  const epoch = "seeded";
   const createdAt = new Date(now - 3_600_000).toISOString();
-  const config = {
-    id: "evil",
-    publicKey: null,
-    policy: DEFAULT_POLICY,
-    epoch,
-    createdAt,
-    updatedAt: createdAt,
-  };
-  const hostMeta = { epoch, createdAt, hasKey: false, policy: DEFAULT_POLICY };
-  const beat = makeBeat({ host: "evil", ts: now, seats: 0, idle: 0, commands: {}, observed: "error", reason: HOSTILE });
-  const record = {
-    epoch,
-    beat,
+  const config: HostConfig = { id: "evil", policy: DEFAULT_POLICY, epoch: "seeded", createdAt, updatedAt: createdAt };
+  const record: BeatRecord = {
+    epoch: config.epoch,
+    beat: makeBeat({ host: "evil", ts: now, seats: 0, idle: 0, commands: {}, observed: "error", reason: HOSTILE }),
     lastSeen: now,
     clockOffsetMs: 0,
     state: "error",
@@ -57,21 +47,9 @@ function hostileSeed(now: number) {
       [now, 0],
     ],
   };
-  const beatMeta = {
-    epoch,
-    lastSeen: now,
-    ts: now,
-    seats: 0,
-    idle: 0,
-    observed: "error",
-    reason: HOSTILE,
-    state: "error",
-    since: now,
-    offset: 0,
-  };
   return [
-    { key: "cfg:evil", value: JSON.stringify(config), metadata: hostMeta },
-    { key: "beat:evil", value: JSON.stringify(record), metadata: beatMeta },
+    { key: "cfg:evil", value: JSON.stringify(config), metadata: hostMeta(config) },
+    { key: "beat:evil", value: JSON.stringify(record), metadata: beatMeta(record) },
   ];
 }
 

@@ -35,7 +35,7 @@ describe("validateBeat", () => {
     fc.assert(
       fc.property(validBeat, (beat) => {
         const result = validateBeat(JSON.parse(JSON.stringify(beat)));
-        expect(result).toEqual({ ok: true, beat });
+        expect(result).toEqual({ ok: true, value: beat });
       }),
     );
   });
@@ -89,14 +89,14 @@ describe("validateBeat", () => {
 
   it("drops unknown top-level fields instead of storing them", () => {
     const result = validateBeat({ ...makeBeat(), extra: "x" });
-    expect(result.ok && "extra" in result.beat).toBe(false);
+    expect(result.ok && "extra" in result.value).toBe(false);
   });
 });
 
 describe("validateBeat with hostile command names", () => {
   it("keeps a command named __proto__ as data", () => {
     const result = validateBeat({ ...makeBeat(), commands: JSON.parse('{"__proto__":2}') });
-    expect(result.ok && Object.keys(result.beat.commands)).toEqual(["__proto__"]);
-    expect(result.ok && Object.getPrototypeOf(result.beat.commands)).toBe(Object.prototype);
+    expect(result.ok && Object.keys(result.value.commands)).toEqual(["__proto__"]);
+    expect(result.ok && Object.getPrototypeOf(result.value.commands)).toBe(Object.prototype);
   });
 });

@@ -161,7 +161,7 @@ describe("GET /", () => {
 describe("escaping", () => {
   it("renders hostile text from storage as text, never as markup", async () => {
     const policy = { ...DEFAULT_POLICY, labels: ['"><img src=x onerror=alert(1)>'] };
-    const meta = { epoch: "e", createdAt: new Date(T0).toISOString(), hasKey: true, policy };
+    const meta = { epoch: "e", createdAt: new Date(T0).toISOString(), policy };
     const beat = {
       epoch: "e",
       lastSeen: T0,

@@ -50,6 +50,17 @@ describe("enrollment tokens", () => {
     await rejects(enrollWith("e-ok", token, await generateKeyPair()), 409, "token_used");
   });
 
+  it("writes only the host's key, so it cannot undo an admin change made while it ran", async () => {
+    const { token } = await issue("e-single");
+    await admin("PATCH", "/v1/hosts/e-single", { minSeats: 3 });
+    const config = (await kvSnapshot())["cfg:e-single"];
+    const keys = await generateKeyPair();
+    expect((await enrollWith("e-single", token, keys)).status).toBe(200);
+    const after = await kvSnapshot();
+    expect(after["cfg:e-single"]).toEqual(config);
+    expect(after["key:e-single"]?.value).toBe(keys.publicKey);
+  });
+
   it("refuses a token issued for another host", async () => {
     const { token } = await issue("e-a");
     await issue("e-b");

@@ -84,6 +84,13 @@ describe("PUT /v1/hosts/:id", () => {
     expect(error.message).toContain(field);
   });
 
+  it("keeps pausedUntil as unix ms and answers it in ISO 8601", async () => {
+    const res = await admin("PUT", "/v1/hosts/web-5", { pausedUntil: "2030-01-01T02:00:00+02:00" });
+    expect(await res.json()).toMatchObject({ policy: { pausedUntil: "2030-01-01T00:00:00.000Z" } });
+    const stored = JSON.parse((await kvSnapshot())["cfg:web-5"]?.value ?? "null");
+    expect(stored.policy.pausedUntil).toBe(Date.parse("2030-01-01T00:00:00Z"));
+  });
+
   it("refuses a body that is not a JSON object", async () => {
     await rejects(
       call("/v1/hosts/web-4", { method: "PUT", headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: "[" }),

@@ -371,6 +371,10 @@ describe("storage layout", () => {
     for (const key of keys.filter((k) => k.name.endsWith(big.id))) {
       expect(new TextEncoder().encode(JSON.stringify(key.metadata)).length, key.name).toBeLessThanOrEqual(1024);
     }
-    expect(keys.filter((k) => k.name.endsWith(big.id)).map((k) => k.name.split(":")[0])).toEqual(["beat", "cfg"]);
+    expect(keys.filter((k) => k.name.endsWith(big.id)).map((k) => k.name.split(":")[0])).toEqual([
+      "beat",
+      "cfg",
+      "key",
+    ]);
   });
 });

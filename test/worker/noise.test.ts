@@ -1,8 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCron } from "../../worker/cron.ts";
-import { type HostConfig, readHost } from "../../worker/fleet/store.ts";
-import { ledgerStub, type Observation, SUMMARY_THRESHOLD } from "../../worker/ledger/ledger.ts";
+import type { HostConfig } from "../../worker/fleet/records.ts";
+import { readHost } from "../../worker/fleet/store.ts";
+import { SUMMARY_THRESHOLD } from "../../worker/ledger/announce.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
+import type { Observation } from "../../worker/ledger/observation.ts";
 import { beat, cron, events, hook, runAlarm } from "./alerting.ts";
 import { admin, enroll, testClock } from "./helpers.ts";
 import { seedFleet } from "./seed.ts";

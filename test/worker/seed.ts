@@ -1,7 +1,8 @@
 /** Writes a synthetic fleet straight into the real local KV, in the layout the Worker writes (store.ts). */
 
 import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
-import { type BeatRecord, type HostConfig, writeBeat, writeHost } from "../../worker/fleet/store.ts";
+import type { BeatRecord, HostConfig } from "../../worker/fleet/records.ts";
+import { writeBeat, writeHost } from "../../worker/fleet/store.ts";
 import { makeBeat } from "../support/beats.ts";
 
 export interface SeedHost {
@@ -21,7 +22,6 @@ export async function seedFleet(kv: KVNamespace, hosts: readonly SeedHost[]): Pr
       const h = hosts[next++] as SeedHost;
       const config: HostConfig = {
         id: h.id,
-        publicKey: null,
         policy: { ...DEFAULT_POLICY, ...h.policy },
         epoch: `epoch-${h.id}`,
         createdAt: new Date(h.lastSeen - 86_400_000).toISOString(),

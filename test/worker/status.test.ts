@@ -200,7 +200,6 @@ describe("can't tell is never green", () => {
     const meta = (paused: boolean) => ({
       epoch: "e",
       createdAt: new Date().toISOString(),
-      hasKey: true,
       policy: { ...DEFAULT_POLICY, paused },
     });
     const fleet = [hostView("n-1", meta(false), null, Date.now()), hostView("p-1", meta(true), null, Date.now())];

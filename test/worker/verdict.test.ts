@@ -54,8 +54,8 @@ describe("verdict", () => {
   });
 
   it("is paused while pausedUntil is in the future and resumes once it has passed", () => {
-    const future = new Date(NOW + 1).toISOString();
-    const past = new Date(NOW - 1).toISOString();
+    const future = NOW + 1;
+    const past = NOW - 1;
     expect(verdict(seen(3), policy({ pausedUntil: future }), NOW).state).toBe("paused");
     expect(verdict(seen(3), policy({ paused: true, pausedUntil: past }), NOW).state).toBe("up");
   });

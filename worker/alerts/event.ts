@@ -3,6 +3,7 @@
  * every other format is rendered at send time. Times are ISO 8601; `id` doubles as `webhook-id`,
  * so a transition keeps its id across retries and a reminder gets `<transition id>.r<n>`.
  */
+import { iso, isoOrNull } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 
 export type AlertType = "host.transition" | "host.reminder" | "fleet.summary" | "test";
@@ -47,10 +48,6 @@ export function reminderId(transition: string, n: number): string {
   return `${transition}.r${n}`;
 }
 
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
 export function links(origin: string, host: string) {
   // `fleet` is a reserved id, not a host: its page is the status document.
   if (host === "fleet") return { host: `${origin}/v1/status`, badge: `${origin}/badge/fleet.svg` };
@@ -68,15 +65,15 @@ export function transitionEvent(t: TransitionRecord, origin: string): AlertEvent
     reason: t.reason,
     seats: t.seats,
     minSeats: t.minSeats,
-    lastSeen: iso(t.lastSeen),
-    since: iso(t.since) as string,
-    at: iso(t.at) as string,
+    lastSeen: isoOrNull(t.lastSeen),
+    since: iso(t.since),
+    at: iso(t.at),
     links: links(origin, t.host),
   };
 }
 
 export function reminderEvent(t: TransitionRecord, n: number, at: number, origin: string): AlertEvent {
-  return { ...transitionEvent(t, origin), type: "host.reminder", id: reminderId(t.id, n), at: iso(at) as string };
+  return { ...transitionEvent(t, origin), type: "host.reminder", id: reminderId(t.id, n), at: iso(at) };
 }
 
 /** An event about the fleet rather than one host: no state, seats or times of its own. */
@@ -92,7 +89,7 @@ function fleetEvent(type: AlertEvent["type"], id: string, reason: string, at: nu
     minSeats: null,
     lastSeen: null,
     since: null,
-    at: iso(at) as string,
+    at: iso(at),
     links: links(origin, "fleet"),
   };
 }

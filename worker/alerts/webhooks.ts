@@ -2,10 +2,9 @@
  * Alert webhooks (DESIGN §5): what an admin may configure, validated in full before the ledger
  * stores anything, and how a webhook is shown back (secrets and the secret parts of URLs redacted).
  */
-
-import type { FieldError } from "../../protocol/beat.ts";
 import { decodeSecret } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError } from "../http/errors.ts";
 import { PAGERDUTY_EVENTS_URL } from "./formats/pagerduty.ts";
 
@@ -81,7 +80,7 @@ function isLocalHost(hostname: string): boolean {
   return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
 
-export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {
+export function validateWebhookInput(body: Record<string, unknown>): Validation<WebhookInput> {
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
     if (!FIELDS.includes(key)) {
@@ -129,11 +128,11 @@ export function parseWebhookInput(body: Record<string, unknown>): WebhookInput {
       message: `labels must be an array of at most ${MAX_LABELS} host labels ([a-z0-9_-]{1,32}); empty means every host`,
     });
   }
-  if (errors.length > 0) throw new ApiError(400, "invalid_webhook", errors.map((e) => e.message).join("; "), errors);
+  if (errors.length > 0) return { ok: false, errors };
   const input: WebhookInput = { url: url as string, format: format as Format, labels: labels as string[] };
   if (body.secret !== undefined) input.secret = body.secret as string;
   if (format === "pagerduty") input.routingKey = body.routingKey as string;
-  return input;
+  return { ok: true, value: input };
 }
 
 /** A webhook with no labels hears every host; otherwise hosts sharing at least one label. */

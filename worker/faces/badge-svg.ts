@@ -89,6 +89,7 @@ function preferredWidth(text: string): number {
  * embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which would let a label reorder
  * how the badge's message reads.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/u;
 
 /** Tabs and line breaks read as spaces; every other unprintable character is dropped. */

@@ -3,6 +3,7 @@
  * label | message in a colour. Rendering lives in badge-svg.ts; the shields endpoint JSON is here.
  */
 
+import { shortDuration } from "../../protocol/time.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import { type BadgeColor, type BadgeContent, printableText } from "./badge-svg.ts";
 
@@ -14,15 +15,6 @@ export const MAX_LABEL_CHARS = 64;
 export type BadgeFace = Omit<BadgeContent, "label">;
 
 export const UNKNOWN_FACE: BadgeFace = { message: "unknown", color: "grey" };
-
-/** `14m`, `3h`, `2d`: how long a silent host has not been heard from, at badge width. */
-export function shortDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
-}
 
 export function hostFace(host: HostView, now: number): BadgeFace {
   const seats = host.seats ?? 0;

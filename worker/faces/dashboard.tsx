@@ -6,11 +6,12 @@
  * dashboard.js swaps in place on refresh.
  */
 import type { FC } from "hono/jsx";
+import { ago, iso, shortDuration, utcText } from "../../protocol/time.ts";
 import { SEVERITY, type Severity, STATES } from "../../protocol/verdict.ts";
 import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
+import type { Monitor } from "../ledger/monitor.ts";
 import { fleetFace } from "./badge.ts";
-import { ago, type Monitor } from "./status.ts";
 
 /** Problems first, then healthy hosts, then the ones nobody needs to look at. */
 const SEVERITY_ORDER: Record<Severity, number> = { down: 0, degraded: 1, ok: 2, pending: 3, muted: 4 };
@@ -27,15 +28,11 @@ export interface DashboardData {
   badgesPublic: boolean;
 }
 
-function utc(ms: number): string {
-  return `${new Date(ms).toISOString().replace("T", " ").slice(0, 19)} UTC`;
-}
-
 const When: FC<{ ms: number | null; now: number }> = ({ ms, now }) =>
   ms === null ? (
     <span class="muted">never</span>
   ) : (
-    <time datetime={new Date(ms).toISOString()} title={utc(ms)}>
+    <time datetime={iso(ms)} title={utcText(ms)}>
       {ago(ms, now)}
     </time>
   );
@@ -59,7 +56,7 @@ export const Sparkline: FC<{ history: SeatHistory | undefined; minSeats: number 
   const label =
     history.length === 1
       ? `seats at the one beat so far: ${seats[0]}`
-      : `seats over the last ${ago(first, last).replace(" ago", "")}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
+      : `seats over the last ${shortDuration(last - first)}: from ${Math.min(...seats)} to ${Math.max(...seats)}, now ${seats[seats.length - 1]}`;
   return (
     <svg
       class="spark"
@@ -229,7 +226,7 @@ export const Dashboard: FC<{ data: DashboardData }> = ({ data }) => {
         <header>
           <h1>seatwatch</h1>
           <p id="updated" data-live class="muted">
-            Updated <time datetime={new Date(now).toISOString()}>{utc(now)}</time>
+            Updated <time datetime={iso(now)}>{utcText(now)}</time>
             <span class="offline-note"> · refresh failed, retrying</span>
           </p>
         </header>

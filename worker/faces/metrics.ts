@@ -8,7 +8,7 @@
 import { version } from "../../package.json";
 import { STATES } from "../../protocol/verdict.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
-import type { Monitor } from "./status.ts";
+import type { Monitor } from "../ledger/monitor.ts";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

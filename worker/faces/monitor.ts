@@ -5,8 +5,9 @@
  */
 import type { Bindings } from "../env.ts";
 import { type HostView, loadFleet } from "../fleet/view.ts";
-import { type LedgerHostState, ledgerStub } from "../ledger/ledger.ts";
-import type { Monitor } from "./status.ts";
+import { ledgerStub } from "../ledger/ledger.ts";
+import type { Monitor } from "../ledger/monitor.ts";
+import type { LedgerHostState } from "../ledger/records.ts";
 
 /** `since` from the ledger where it knows the host's current state; KV's estimate otherwise. */
 export function withLedgerSince(views: HostView[], known: Record<string, LedgerHostState>): HostView[] {

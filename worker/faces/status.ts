@@ -3,21 +3,13 @@
  * 200/503 check answers and host detail. Pure functions of the fleet view and `now`.
  */
 
+import { policyAnswer } from "../../protocol/answers.ts";
+import { ago, iso, isoOrNull } from "../../protocol/time.ts";
 import { isAlerting } from "../../protocol/verdict.ts";
 import { duplicateBeacon } from "../fleet/duplicate.ts";
-import type { BeatRecord, HostConfig } from "../fleet/store.ts";
+import type { BeatRecord, HostConfig } from "../fleet/records.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
-
-export interface Monitor {
-  lastCronAt: string | null;
-  hostsEvaluated: number;
-  stale: boolean;
-  undelivered: number;
-}
-
-export function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
+import type { Monitor } from "../ledger/monitor.ts";
 
 export function hostSummary(h: HostView) {
   return {
@@ -26,8 +18,8 @@ export function hostSummary(h: HostView) {
     reason: h.reason,
     seats: h.seats,
     minSeats: h.minSeats,
-    lastSeen: iso(h.lastSeen),
-    since: iso(h.since),
+    lastSeen: isoOrNull(h.lastSeen),
+    since: isoOrNull(h.since),
     labels: h.labels,
     warnings: h.warnings,
   };
@@ -42,20 +34,11 @@ export interface StatusDocument {
 
 export function statusDocument(hosts: readonly HostView[], monitor: Monitor, now: number): StatusDocument {
   return {
-    generatedAt: new Date(now).toISOString(),
+    generatedAt: iso(now),
     monitor,
     counts: countStates(hosts),
     hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map(hostSummary),
   };
-}
-
-export function ago(ms: number | null, now: number): string {
-  if (ms === null) return "never";
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86_400)}d ago`;
 }
 
 /** An aligned table for `curl -H 'Accept: text/plain'`. */
@@ -133,12 +116,18 @@ export function hostCheck(h: HostView, monitor: Monitor): CheckAnswer {
   return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
 }
 
-export function hostDetail(config: HostConfig, view: HostView, record: BeatRecord | null, now: number) {
+export function hostDetail(
+  config: HostConfig,
+  keyRegistered: boolean,
+  view: HostView,
+  record: BeatRecord | null,
+  now: number,
+) {
   return {
     ...hostSummary(view),
     idle: view.idle,
-    policy: config.policy,
-    keyRegistered: config.publicKey !== null,
+    policy: policyAnswer(config.policy),
+    keyRegistered,
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
     clockOffsetMs: record?.clockOffsetMs ?? null,

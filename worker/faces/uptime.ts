@@ -4,6 +4,7 @@
  * lasts until `to`. Paused time and time before the first transition (or in `new`) are not
  * monitored time, so they count neither for nor against a host.
  */
+import { iso } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 
 export interface StateChange {
@@ -55,8 +56,8 @@ export function uptime(changes: readonly StateChange[], from: number, to: number
   const monitored = ms.up + ms.low + ms.down;
   const seconds = (n: number) => Math.round(n / 1000);
   return {
-    from: new Date(from).toISOString(),
-    to: new Date(to).toISOString(),
+    from: iso(from),
+    to: iso(to),
     uptime: monitored === 0 ? null : ms.up / monitored,
     upSeconds: seconds(ms.up),
     lowSeconds: seconds(ms.low),

@@ -5,7 +5,8 @@
  * machine image, or the same key and SEATWATCH_HOST copied to a second box. Each hides the other's
  * failures, because either one's beat keeps the host fresh.
  */
-import type { BeatRecord } from "./store.ts";
+import { iso } from "../../protocol/time.ts";
+import type { BeatRecord } from "./records.ts";
 
 /** Instance runs remembered per host: enough to see A, B, A; two restarts in between still show it. */
 export const RECENT_INSTANCES = 4;
@@ -50,7 +51,7 @@ export function duplicateBeacon(record: BeatRecord | null, hostId: string, now: 
   const instances = [...new Set(record.instances ?? [])];
   return {
     instances,
-    lastSwitchAt: new Date(at).toISOString(),
+    lastSwitchAt: iso(at),
     message: `beats for ${hostId} alternate between beacon instances ${instances.join(", ")}: two machines push as one host (a cloned image?). Give the copy its own identity: SEATWATCH_HOST=<new id>, a new key (seatwatch-beacon keygen) and its own enrollment`,
   };
 }

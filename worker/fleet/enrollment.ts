@@ -4,17 +4,20 @@
  * Only a SHA-256 hash of the token is stored, under `enroll:<id>`, and it is kept after use until it
  * expires so a second use answers 409 token_used instead of looking unknown.
  */
-import { bytesToBase64 } from "../../protocol/base64.ts";
-import { hostIdProblem } from "../../protocol/host.ts";
+import { type Bytes, bytesToBase64 } from "../../protocol/base64.ts";
+import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
-import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../protocol/signing.ts";
+import { verifyV1a } from "../../protocol/signing.ts";
+import { iso } from "../../protocol/time.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { tokensEqual } from "../http/auth.ts";
-import { declaredTooLarge, readBounded } from "../http/body.ts";
-import { ApiError } from "../http/errors.ts";
+import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
+import { ApiError, invalidFields } from "../http/errors.ts";
+import { checkFresh } from "../http/fresh.ts";
 import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
-import { type HostConfig, readHost, writeHost } from "./store.ts";
+import type { HostConfig } from "./records.ts";
+import { readHost, readKey, writeKey } from "./store.ts";
 
 export const ENROLL_PREFIX = "enroll:";
 /** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */
@@ -22,6 +25,8 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
 const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
 const TOKEN_PREFIX = "swe_";
 const MAX_ENROLL_BYTES = 4096;
+/** Tokens are 28 characters; anything much longer is not one of ours and is not worth hashing. */
+const MAX_TOKEN_LENGTH = 200;
 
 interface StoredToken {
   hash: string;
@@ -54,13 +59,28 @@ export async function issueToken(
   const stored: StoredToken = { hash: await hashToken(token), expiresAt, usedAt: null };
   // KV expires the record itself a little after the token does (expirationTtl ≥ 60 s).
   await kv.put(ENROLL_PREFIX + id, JSON.stringify(stored), { expirationTtl: ttl + 60 });
-  return { token, expiresAt: new Date(expiresAt).toISOString(), host };
+  return { token, expiresAt: iso(expiresAt), host };
 }
 
 export interface EnrollRequest {
   host: string;
   publicKey: string;
   token: string;
+}
+
+const ENROLL_BODY: BodyRule = { maxBytes: MAX_ENROLL_BYTES, what: "an enrollment request {host, publicKey, token}" };
+
+/** Host and key are the body's schema (400); the token's shape is judged with the token itself (401). */
+function validateEnrollRequest(json: Record<string, unknown>): Validation<EnrollRequest> {
+  const errors: FieldError[] = [];
+  const hostProblem = hostIdProblem(json.host);
+  if (hostProblem) errors.push({ field: "host", message: describeHostIdProblem(json.host, hostProblem) });
+  if (decodePublicKey(json.publicKey) === null) {
+    errors.push({ field: "publicKey", message: "publicKey must be whpk_ + base64 of a 32-byte Ed25519 key" });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const token = typeof json.token === "string" ? json.token : "";
+  return { ok: true, value: { host: json.host as string, publicKey: json.publicKey as string, token } };
 }
 
 function invalidToken(): ApiError {
@@ -73,45 +93,26 @@ function invalidToken(): ApiError {
 
 /** Registers the host's key. The request is signed (v1a) with the key being registered. */
 export async function enroll(request: Request, kv: KVNamespace, now: number): Promise<HostConfig> {
-  if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
-    throw new ApiError(415, "unsupported_media_type", "content-type must be application/json");
+  const { signature, bytes, json } = await readSignedJsonObject(request, ENROLL_BODY);
+  const validation = validateEnrollRequest(json);
+  if (!validation.ok) {
+    const code = validation.errors.some((e) => e.field === "host") ? "invalid_host" : "invalid_request";
+    throw invalidFields(code, validation.errors);
   }
-  const signature = parseSignatureHeaders((name) => request.headers.get(name));
-  if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
-  const tooLarge = () =>
-    new ApiError(413, "payload_too_large", `an enrollment request may be at most ${MAX_ENROLL_BYTES} bytes`);
-  if (declaredTooLarge(request, MAX_ENROLL_BYTES)) throw tooLarge();
-  const body = await readBounded(request, MAX_ENROLL_BYTES, tooLarge);
-  let json: Partial<EnrollRequest>;
-  try {
-    json = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    throw new ApiError(400, "invalid_json", "the body must be JSON {host, publicKey, token}");
-  }
-  if (typeof json !== "object" || json === null || hostIdProblem(json.host) !== null) {
-    throw new ApiError(400, "invalid_host", "host must be a valid host id (^[a-z0-9][a-z0-9._-]{0,62}$)");
-  }
-  const raw = decodePublicKey(json.publicKey);
-  if (!raw) throw new ApiError(400, "invalid_request", "publicKey must be whpk_ + base64 of a 32-byte Ed25519 key");
-  if (typeof json.token !== "string" || json.token.length > 200) throw invalidToken();
-  if (!(await verifyV1a(await importPublicKey(raw), signature, body))) {
+  const { host: id, publicKey, token } = validation.value;
+  if (token === "" || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+  const key = await importPublicKey(decodePublicKey(publicKey) as Bytes);
+  if (!(await verifyV1a(key, signature, bytes))) {
     throw new ApiError(
       401,
       "invalid_signature",
       "sign the enrollment request with the private key whose public key it registers",
     );
   }
-  if (Math.abs(signature.timestamp * 1000 - now) > TIMESTAMP_TOLERANCE_SECONDS * 1000) {
-    throw new ApiError(
-      401,
-      "stale_timestamp",
-      "webhook-timestamp is more than 300 s from the Worker's clock: sync the host's clock",
-    );
-  }
+  checkFresh("webhook-timestamp", signature.timestamp * 1000, now, "enrollment request");
 
-  const id = json.host as string;
   const stored = await kv.get<StoredToken>(ENROLL_PREFIX + id, "json");
-  if (!stored || stored.expiresAt <= now || !(await tokensEqual(await hashToken(json.token), stored.hash))) {
+  if (!stored || stored.expiresAt <= now || !(await tokensEqual(await hashToken(token), stored.hash))) {
     throw invalidToken();
   }
   if (stored.usedAt !== null) {
@@ -119,17 +120,17 @@ export async function enroll(request: Request, kv: KVNamespace, now: number): Pr
   }
   const host = await readHost(kv, id);
   if (!host) throw invalidToken();
-  if (host.publicKey !== null) {
+  if ((await readKey(kv, id)) !== null) {
     throw new ApiError(
       409,
       "key_registered",
       `host ${id} already has a registered key; replacing it needs the admin (PUT /v1/hosts/${id} with the new publicKey)`,
     );
   }
-  const enrolled: HostConfig = { ...host, publicKey: json.publicKey as string, updatedAt: new Date(now).toISOString() };
-  await writeHost(kv, enrolled);
+  // Only key:<id>: the host's config is the admin's, and rewriting it here could undo a PATCH racing this.
+  await writeKey(kv, id, publicKey);
   forgetHost(id);
   const remaining = Math.max(60, Math.ceil((stored.expiresAt - now) / 1000) + 60);
   await kv.put(ENROLL_PREFIX + id, JSON.stringify({ ...stored, usedAt: now }), { expirationTtl: remaining });
-  return enrolled;
+  return host;
 }

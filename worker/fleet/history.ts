@@ -5,7 +5,8 @@
  * read face stays on `loadFleet`'s two list walks.
  */
 
-import { BEAT_PREFIX, type BeatRecord } from "./store.ts";
+import type { BeatRecord } from "./records.ts";
+import { BEAT_PREFIX } from "./store.ts";
 import type { HostView } from "./view.ts";
 
 /** Workers KV's limit on keys per bulk get. */

@@ -1,10 +1,11 @@
 /**
- * Host config and imported public keys cached in isolate memory, so forged or repeated beats
+ * Host config and imported public keys (cfg:<id>, key:<id>) cached in isolate memory, so forged or repeated beats
  * cost no KV read and no key import (DESIGN §5). Admin writes in this isolate drop the entry at
  * once; other isolates see a change within the TTL (KV itself takes up to ~60 s to propagate).
  */
 import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
-import { type HostConfig, readHost } from "./store.ts";
+import type { HostConfig } from "./records.ts";
+import { readHost, readKey } from "./store.ts";
 
 /** How long a known host stays cached; matches the KV edge cache. */
 const HIT_TTL_MS = 60_000;
@@ -24,7 +25,8 @@ export async function cachedHost(kv: KVNamespace, id: string, now: number): Prom
   const hit = cache.get(id);
   if (hit && hit.expires > now) return hit.value;
   const config = await readHost(kv, id, true);
-  const raw = config ? decodePublicKey(config.publicKey) : null;
+  // The key only once the host is known, so a beat naming an unknown host still costs one read.
+  const raw = config ? decodePublicKey(await readKey(kv, id, true)) : null;
   const value = config ? { config, key: raw ? await importPublicKey(raw) : null } : null;
   if (cache.size >= MAX_ENTRIES) cache.clear();
   cache.set(id, { value, expires: now + (value ? HIT_TTL_MS : MISS_TTL_MS) });

@@ -2,14 +2,16 @@
  * Host enrollment and policy changes made by the admin (DESIGN §5). Every change is validated
  * in full before the one KV write, so a rejected request writes nothing.
  */
-import type { FieldError } from "../../protocol/beat.ts";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import { decodePublicKey } from "../../protocol/keys.ts";
 import { DEFAULT_POLICY, LABEL_PATTERN } from "../../protocol/policy.ts";
-import { ApiError } from "../http/errors.ts";
+import { iso } from "../../protocol/time.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
+import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
-import { CFG_PREFIX, deleteHost, type HostConfig, type HostMeta, listWithMeta, readHost, writeHost } from "./store.ts";
+import type { HostConfig, HostMeta } from "./records.ts";
+import { CFG_PREFIX, deleteHost, listWithMeta, readHost, readKey, writeHost, writeKey } from "./store.ts";
 
 export function checkHostId(id: string): void {
   const problem = hostIdProblem(id);
@@ -17,31 +19,44 @@ export function checkHostId(id: string): void {
   if (problem) throw new ApiError(400, "invalid_host", describeHostIdProblem(id, problem));
 }
 
-function invalid(errors: FieldError[]): ApiError {
-  return new ApiError(400, "invalid_policy", errors.map((e) => e.message).join("; "), errors);
+const PUBLIC_KEY_ERROR: FieldError = {
+  field: "publicKey",
+  message:
+    "publicKey must be whpk_ followed by base64 of a 32-byte Ed25519 key (print it with `seatwatch-beacon keygen`), or null",
+};
+
+interface HostChange {
+  /** Absent: keep the registered key; null: remove it. */
+  publicKey: string | null | undefined;
+  patch: PolicyPatch;
 }
 
-function readPublicKey(body: Record<string, unknown>): string | null | undefined {
-  if (!("publicKey" in body)) return undefined;
-  const value = body.publicKey;
-  if (value === null) return null;
-  if (decodePublicKey(value) === null) {
-    throw invalid([
-      {
-        field: "publicKey",
-        message:
-          "publicKey must be whpk_ followed by base64 of a 32-byte Ed25519 key (print it with `seatwatch-beacon keygen`), or null",
-      },
-    ]);
-  }
-  return value as string;
+/** An admin PUT/PATCH body: policy fields and optionally the host's public key. */
+function validateHostChange(body: Record<string, unknown>): Validation<HostChange> {
+  const policy = validatePolicyPatch(body, ["publicKey"]);
+  const publicKey = body.publicKey as string | null | undefined;
+  const keyOk = publicKey === undefined || publicKey === null || decodePublicKey(publicKey) !== null;
+  const errors = [...(keyOk ? [] : [PUBLIC_KEY_ERROR]), ...(policy.ok ? [] : policy.errors)];
+  if (!policy.ok || !keyOk) return { ok: false, errors };
+  return { ok: true, value: { publicKey, patch: policy.value } };
 }
 
-function parseChange(body: Record<string, unknown>): { publicKey: string | null | undefined; patch: PolicyPatch } {
-  const result = validatePolicyPatch(body, ["publicKey"]);
-  const publicKey = readPublicKey(body);
-  if (!result.ok) throw invalid(result.errors);
-  return { publicKey, patch: result.patch };
+function parseChange(body: Record<string, unknown>): HostChange {
+  const change = validateHostChange(body);
+  if (!change.ok) throw invalidFields("invalid_policy", change.errors);
+  return change.value;
+}
+
+/** Whether the host has a key after the change: set or removed when given, else as registered. */
+async function applyKey(kv: KVNamespace, id: string, publicKey: string | null | undefined): Promise<boolean> {
+  if (publicKey === undefined) return (await readKey(kv, id)) !== null;
+  await writeKey(kv, id, publicKey);
+  return publicKey !== null;
+}
+
+export interface Changed {
+  host: HostConfig;
+  keyRegistered: boolean;
 }
 
 /**
@@ -53,36 +68,26 @@ export async function putHost(
   id: string,
   body: Record<string, unknown>,
   now: number,
-): Promise<{ host: HostConfig; created: boolean }> {
+): Promise<Changed & { created: boolean }> {
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
   const existing = await readHost(kv, id);
-  const at = new Date(now).toISOString();
+  const at = iso(now);
   const host: HostConfig = {
     id,
-    publicKey: publicKey === undefined ? (existing?.publicKey ?? null) : publicKey,
     policy: { ...DEFAULT_POLICY, ...patch },
     epoch: existing?.epoch ?? crypto.randomUUID(),
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
   await writeHost(kv, host);
+  const keyRegistered = await applyKey(kv, id, publicKey);
   forgetHost(id);
-  return { host, created: existing === null };
+  return { host, keyRegistered, created: existing === null };
 }
 
-function patched(
-  existing: HostConfig,
-  publicKey: string | null | undefined,
-  patch: PolicyPatch,
-  now: number,
-): HostConfig {
-  return {
-    ...existing,
-    publicKey: publicKey === undefined ? existing.publicKey : publicKey,
-    policy: { ...existing.policy, ...patch },
-    updatedAt: new Date(now).toISOString(),
-  };
+function patched(existing: HostConfig, patch: PolicyPatch, now: number): HostConfig {
+  return { ...existing, policy: { ...existing.policy, ...patch }, updatedAt: iso(now) };
 }
 
 /** PATCH: change only the fields given. */
@@ -91,13 +96,14 @@ export async function patchHost(
   id: string,
   body: Record<string, unknown>,
   now: number,
-): Promise<HostConfig> {
+): Promise<Changed> {
   checkHostId(id);
   const { publicKey, patch } = parseChange(body);
-  const host = patched(await requireHost(kv, id), publicKey, patch, now);
+  const host = patched(await requireHost(kv, id), patch, now);
   await writeHost(kv, host);
+  const keyRegistered = await applyKey(kv, id, publicKey);
   forgetHost(id);
-  return host;
+  return { host, keyRegistered };
 }
 
 /**
@@ -126,7 +132,7 @@ export async function patchLabel(
     );
   }
   const result = validatePolicyPatch(body);
-  if (!result.ok) throw invalid(result.errors);
+  if (!result.ok) throw invalidFields("invalid_policy", result.errors);
   const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
   const ids = listed.filter((h) => h.meta.policy.labels.includes(label)).map((h) => h.id);
   if (ids.length === 0) {
@@ -145,7 +151,7 @@ export async function patchLabel(
     );
   }
   const existing = (await Promise.all(ids.map((id) => readHost(kv, id)))).filter((h) => h !== null);
-  const hosts = existing.map((h) => patched(h, undefined, result.patch, now));
+  const hosts = existing.map((h) => patched(h, result.value, now));
   await Promise.all(hosts.map((h) => writeHost(kv, h)));
   for (const h of hosts) forgetHost(h.id);
   return hosts;

@@ -4,17 +4,18 @@
  * signature answer alike, so outsiders cannot probe host names) → 400 schema → 401
  * stale_timestamp → 409 replayed → 429 per-host rate. Only then is `beat:<id>` written.
  */
-import type { Bytes } from "../../protocol/base64.ts";
 import { type Beat, validateBeat } from "../../protocol/beat.ts";
 import { hostIdProblem } from "../../protocol/host.ts";
-import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
-import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../protocol/signing.ts";
+import { MAX_BEAT_BYTES } from "../../protocol/limits.ts";
+import { verifyV1a } from "../../protocol/signing.ts";
 import { type Verdict, verdict } from "../../protocol/verdict.ts";
-import { declaredTooLarge, readBounded } from "../http/body.ts";
-import { ApiError } from "../http/errors.ts";
+import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
+import { ApiError, invalidFields } from "../http/errors.ts";
+import { checkFresh } from "../http/fresh.ts";
 import { trackInstance } from "./duplicate.ts";
 import { cachedHost } from "./host-cache.ts";
-import { type BeatRecord, HISTORY_LENGTH, type HostConfig, readBeat, writeBeat } from "./store.ts";
+import type { BeatRecord, HostConfig } from "./records.ts";
+import { HISTORY_LENGTH, readBeat, writeBeat } from "./store.ts";
 
 /** KV allows one write a second per key; a faster beacon is told to back off rather than failing at KV. */
 const MIN_BEAT_INTERVAL_MS = 1000;
@@ -26,59 +27,14 @@ export interface Accepted {
   previous: Verdict | null;
 }
 
-function checkContentType(header: string | null): void {
-  const [type, ...params] = (header ?? "").split(";").map((part) => part.trim().toLowerCase());
-  const charsetOk = params.every((p) => !p.startsWith("charset=") || p === "charset=utf-8" || p === 'charset="utf-8"');
-  if (type !== "application/json" || !charsetOk) {
-    throw new ApiError(
-      415,
-      "unsupported_media_type",
-      `content-type must be application/json (charset=utf-8 allowed); got ${JSON.stringify(header ?? "")}`,
-    );
-  }
-}
-
-function tooLarge(): ApiError {
-  return new ApiError(
-    413,
-    "payload_too_large",
-    `a beat may be at most ${MAX_BEAT_BYTES} bytes; send fewer servers or commands`,
-  );
-}
-
-function parseJsonObject(body: Bytes): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body));
-  } catch {
-    throw new ApiError(400, "invalid_json", "the body must be UTF-8 JSON; it did not parse");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ApiError(400, "invalid_json", "the body must be a JSON object (a beat)");
-  }
-  return value as Record<string, unknown>;
-}
-
-function checkFresh(label: string, ms: number, now: number): void {
-  const skew = Math.round((ms - now) / 1000);
-  if (Math.abs(ms - now) > TIMESTAMP_TOLERANCE_SECONDS * 1000) {
-    throw new ApiError(
-      401,
-      "stale_timestamp",
-      `${label} is ${Math.abs(skew)} s ${skew > 0 ? "ahead of" : "behind"} the Worker's clock (limit ±${TIMESTAMP_TOLERANCE_SECONDS} s): sync the host's clock (chrony/systemd-timesyncd) and sign a fresh beat`,
-    );
-  }
-}
+const BEAT_BODY: BodyRule = {
+  maxBytes: MAX_BEAT_BYTES,
+  what: "a beat",
+  tooLargeHint: "send fewer servers or commands",
+};
 
 export async function ingestBeat(request: Request, kv: KVNamespace, now: number): Promise<Accepted> {
-  if (declaredTooLarge(request, MAX_BEAT_BYTES)) throw tooLarge();
-
-  checkContentType(request.headers.get("content-type"));
-  const signature = parseSignatureHeaders((name) => request.headers.get(name));
-  if (isHeaderProblem(signature)) throw new ApiError(401, signature.code, signature.message);
-
-  const body = await readBounded(request, MAX_BEAT_BYTES, tooLarge);
-  const json = parseJsonObject(body);
+  const { signature, bytes: body, json } = await readSignedJsonObject(request, BEAT_BODY);
   if (hostIdProblem(json.host) !== null) {
     throw new ApiError(
       400,
@@ -100,12 +56,12 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
   const validation = validateBeat(json);
   if (!validation.ok) {
     const first = validation.errors[0]?.message ?? "invalid beat";
-    throw new ApiError(400, "invalid_beat", `the beat does not match the schema: ${first}`, validation.errors);
+    throw invalidFields("invalid_beat", validation.errors, `the beat does not match the schema: ${first}`);
   }
-  const beat = validation.beat;
+  const beat = validation.value;
 
-  checkFresh("webhook-timestamp", signature.timestamp * 1000, now);
-  checkFresh("the beat's ts", beat.ts, now);
+  checkFresh("webhook-timestamp", signature.timestamp * 1000, now, "beat");
+  checkFresh("the beat's ts", beat.ts, now, "beat");
 
   const config = host.config;
   const last = await readBeat(kv, hostId, config.epoch);

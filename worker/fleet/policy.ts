@@ -2,7 +2,6 @@
  * The one validator of per-host policy used by every admin call. Unknown keys are refused so a
  * typo (`minseats`) never silently does nothing.
  */
-import type { FieldError } from "../../protocol/beat.ts";
 import {
   GRACE_RANGE,
   LABEL_PATTERN,
@@ -11,6 +10,8 @@ import {
   POLICY_KEYS,
   type Policy,
 } from "../../protocol/policy.ts";
+import { parseIso } from "../../protocol/time.ts";
+import type { FieldError, Validation } from "../../protocol/validation.ts";
 
 type Checker = (value: unknown) => string | null;
 
@@ -34,7 +35,7 @@ const CHECKS: Record<keyof Policy, Checker> = {
   },
   paused: (value) => (typeof value === "boolean" ? null : "must be true or false"),
   pausedUntil: (value) =>
-    value === null || (typeof value === "string" && !Number.isNaN(Date.parse(value)))
+    value === null || parseIso(value) !== null
       ? null
       : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
 };
@@ -48,7 +49,7 @@ export type PolicyPatch = Partial<Policy>;
 export function validatePolicyPatch(
   body: Record<string, unknown>,
   allowed: readonly string[] = [],
-): { ok: true; patch: PolicyPatch } | { ok: false; errors: FieldError[] } {
+): Validation<PolicyPatch> {
   const errors: FieldError[] = [];
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
@@ -62,7 +63,7 @@ export function validatePolicyPatch(
     }
     const problem = CHECKS[key as keyof Policy](value);
     if (problem) errors.push({ field: key, message: `${key} ${problem}` });
-    else patch[key] = key === "pausedUntil" && value !== null ? new Date(value as string).toISOString() : value;
+    else patch[key] = key === "pausedUntil" && value !== null ? parseIso(value) : value;
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, patch: patch as PolicyPatch };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: patch as PolicyPatch };
 }

@@ -1,91 +1,29 @@
 /**
  * Workers KV layout (DESIGN §6), one writer per key:
- *   cfg:<id>   host config, written only by admin calls; metadata = what the cron needs
+ *   cfg:<id>   host config (policy, epoch), written only by admin calls; metadata = what the cron needs
+ *   key:<id>   the host's registered public key (whpk_…), written by enrollment and by admin calls
+ *              that set `publicKey`: apart from cfg:, so an enrollment racing an admin PATCH cannot
+ *              undo the PATCH (KV has no compare-and-set). Only the beat path and host detail read it.
  *   beat:<id>  the last accepted beat + bounded seat history, written only by the beat path;
  *              metadata (≤ 1,024 bytes) = what the cron and the status list need, so they never
  *              read hosts one by one.
  * `epoch` is a random id chosen when a host is created: a beat record whose epoch differs from its
  * config's belongs to a deleted incarnation (e.g. a beat that was in flight during DELETE) and is ignored.
  */
-import type { Beat, Observed } from "../../protocol/beat.ts";
-import type { Policy } from "../../protocol/policy.ts";
-import type { State } from "../../protocol/verdict.ts";
+import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "./records.ts";
+
+// Importers that have not moved to records.ts yet (cron, ledger, view) still find the shapes here.
+export type { BeatMeta, BeatRecord, HostConfig, HostMeta } from "./records.ts";
 
 export const CFG_PREFIX = "cfg:";
 export const BEAT_PREFIX = "beat:";
+const KEY_PREFIX = "key:";
 
 /** Seat history kept per host: at a 120 s keep-alive this covers about two hours of sparkline. */
 export const HISTORY_LENGTH = 60;
 
 /** Edge cache for host config reads on the beat path; admin changes reach every edge within this. */
 const CONFIG_CACHE_TTL_SECONDS = 60;
-
-export interface HostConfig {
-  id: string;
-  publicKey: string | null;
-  policy: Policy;
-  epoch: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HostMeta {
-  epoch: string;
-  createdAt: string;
-  hasKey: boolean;
-  policy: Policy;
-}
-
-export interface BeatRecord {
-  epoch: string;
-  beat: Beat;
-  lastSeen: number;
-  clockOffsetMs: number;
-  state: State;
-  reason: string | null;
-  /** When `state` began, as the beat path saw it (unix ms). */
-  since: number;
-  /** [arrival ms, seats], oldest first. */
-  history: [number, number][];
-  /** Beacon instance runs and the last switch back to an earlier one (duplicate.ts); absent on older records. */
-  instances?: string[];
-  duplicateAt?: number | null;
-}
-
-export interface BeatMeta {
-  epoch: string;
-  lastSeen: number;
-  ts: number;
-  seats: number;
-  idle: number;
-  observed: Observed;
-  reason: string | null;
-  state: State;
-  since: number;
-  offset: number;
-  /** The beat record's `duplicateAt`, so list walks can raise `duplicate_beacon`; absent on older records. */
-  duplicateAt?: number | null;
-}
-
-export function hostMeta(config: HostConfig): HostMeta {
-  return { epoch: config.epoch, createdAt: config.createdAt, hasKey: config.publicKey !== null, policy: config.policy };
-}
-
-export function beatMeta(record: BeatRecord): BeatMeta {
-  return {
-    epoch: record.epoch,
-    lastSeen: record.lastSeen,
-    ts: record.beat.ts,
-    seats: record.beat.seats,
-    idle: record.beat.idle,
-    observed: record.beat.observed,
-    reason: record.beat.reason ?? null,
-    state: record.state,
-    since: record.since,
-    offset: record.clockOffsetMs,
-    duplicateAt: record.duplicateAt ?? null,
-  };
-}
 
 export function readHost(kv: KVNamespace, id: string, edgeCached = false): Promise<HostConfig | null> {
   const options: KVNamespaceGetOptions<"json"> = { type: "json" };
@@ -99,7 +37,17 @@ export function writeHost(kv: KVNamespace, config: HostConfig): Promise<void> {
 
 export async function deleteHost(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(CFG_PREFIX + id);
+  await kv.delete(KEY_PREFIX + id);
   await kv.delete(BEAT_PREFIX + id);
+}
+
+export function readKey(kv: KVNamespace, id: string, edgeCached = false): Promise<string | null> {
+  return kv.get(KEY_PREFIX + id, edgeCached ? { cacheTtl: CONFIG_CACHE_TTL_SECONDS } : {});
+}
+
+/** `null` removes the key: the host stays enrolled and its beats are refused until a key is set. */
+export function writeKey(kv: KVNamespace, id: string, publicKey: string | null): Promise<void> {
+  return publicKey === null ? kv.delete(KEY_PREFIX + id) : kv.put(KEY_PREFIX + id, publicKey);
 }
 
 /** The host's beat record, or null when none exists for this incarnation of the host. */

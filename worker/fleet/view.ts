@@ -5,6 +5,7 @@
  */
 import type { Policy } from "../../protocol/policy.ts";
 import { type State, verdict } from "../../protocol/verdict.ts";
+import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
 import { hostWarnings, type Warning } from "./warnings.ts";
 
@@ -38,7 +39,7 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: sinceOf(state, host, record),
+    since: stateSince(state, host, record),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
@@ -47,20 +48,28 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
   };
 }
 
-function sinceOf(state: State, host: HostMeta, beat: BeatMeta | null): number | null {
-  if (state === "new") return Date.parse(host.createdAt);
-  if (beat === null) return null;
-  if (state === "silent") return beat.lastSeen + host.policy.graceSeconds * 1000;
-  return state === beat.state ? beat.since : null;
+/** A host's config and, once it has beaten, its last beat (never one of a deleted incarnation). */
+export interface FleetEntry {
+  id: string;
+  host: HostMeta;
+  beat: BeatMeta | null;
 }
 
-export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+/** Every host, in host id order (KV lists keys lexicographically): the read faces and the cron share it. */
+export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
   const [hosts, beats] = await Promise.all([
     listWithMeta<HostMeta>(kv, CFG_PREFIX),
     listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
   ]);
   const beatById = new Map(beats.map((b) => [b.id, b.meta]));
-  return hosts.map((h) => hostView(h.id, h.meta, beatById.get(h.id) ?? null, now));
+  return hosts.map(({ id, meta: host }) => {
+    const beat = beatById.get(id);
+    return { id, host, beat: beat && beat.epoch === host.epoch ? beat : null };
+  });
+}
+
+export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
+  return (await listFleet(kv)).map((e) => hostView(e.id, e.host, e.beat, now));
 }
 
 export type StateCounts = Record<State, number>;

@@ -13,7 +13,8 @@ import {
   UNKNOWN_FACE,
 } from "../faces/badge.ts";
 import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
-import { beatMeta, hostMeta, readBeat, readHost } from "../fleet/store.ts";
+import { beatMeta, hostMeta } from "../fleet/records.ts";
+import { readBeat, readHost } from "../fleet/store.ts";
 import { hostView, loadFleet } from "../fleet/view.ts";
 import { requireRead } from "../http/auth.ts";
 import { now } from "../http/clock.ts";
@@ -42,7 +43,7 @@ async function hostBadge(kv: KVNamespace, id: string, at: number): Promise<Badge
   return hostFace(hostView(id, hostMeta(host), record && beatMeta(record), at), at);
 }
 
-badges.get("/badge/:file", requireRead("badge"), etag(), async (c) => {
+badges.get("/:file", requireRead("badge"), etag(), async (c) => {
   const match = BADGE_FILE.exec(c.req.param("file"));
   if (!match?.[1]) {
     throw new ApiError(404, "not_found", "badges are /badge/<host>.svg, /badge/<host>.json or /badge/fleet.svg");

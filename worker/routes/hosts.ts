@@ -1,47 +1,72 @@
 import { Hono } from "hono";
+import { policyAnswer } from "../../protocol/answers.ts";
+import { iso } from "../../protocol/time.ts";
 import type { AppEnv } from "../env.ts";
 import { loadWatchedFleet, watchedHost } from "../faces/monitor.ts";
 import { hostCheck, hostDetail, hostSummary } from "../faces/status.ts";
 import { UPTIME_NOTE, UPTIME_WINDOWS, uptimeWindows } from "../faces/uptime.ts";
+import { issueToken } from "../fleet/enrollment.ts";
 import { checkHostId, patchHost, patchLabel, putHost, removeHost, requireHost } from "../fleet/hosts.ts";
-import { beatMeta, hostMeta, readBeat } from "../fleet/store.ts";
+import { beatMeta, hostMeta } from "../fleet/records.ts";
+import { readBeat, readKey } from "../fleet/store.ts";
 import { hostView } from "../fleet/view.ts";
 import { requireAdmin, requireRead } from "../http/auth.ts";
-import { jsonObject } from "../http/body.ts";
+import { adminBody } from "../http/body.ts";
 import { now } from "../http/clock.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
 
 export const hosts = new Hono<AppEnv>();
 
-hosts.put("/v1/hosts/:id", requireAdmin, async (c) => {
+hosts.put("/:id", requireAdmin, async (c) => {
   const at = now();
-  const { host, created } = await putHost(c.env.SEATWATCH_KV, c.req.param("id"), await jsonObject(c), at);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), null, at), null, at), created ? 201 : 200);
+  const { host, keyRegistered, created } = await putHost(
+    c.env.SEATWATCH_KV,
+    c.req.param("id"),
+    await adminBody(c.req.raw),
+    at,
+  );
+  const view = hostView(host.id, hostMeta(host), null, at);
+  return c.json(hostDetail(host, keyRegistered, view, null, at), created ? 201 : 200);
 });
 
-hosts.patch("/v1/hosts/:id", requireAdmin, async (c) => {
+hosts.post("/:id/enrollment", requireAdmin, async (c) => {
+  const id = c.req.param("id");
+  checkHostId(id);
+  const body = await adminBody(c.req.raw);
+  const { token, expiresAt } = await issueToken(c.env.SEATWATCH_KV, id, body.ttlSeconds, now());
+  return c.json({ host: id, token, expiresAt }, 201);
+});
+
+hosts.patch("/:id", requireAdmin, async (c) => {
   const at = now();
   const kv = c.env.SEATWATCH_KV;
-  const host = await patchHost(kv, c.req.param("id"), await jsonObject(c), at);
+  const { host, keyRegistered } = await patchHost(kv, c.req.param("id"), await adminBody(c.req.raw), at);
   const record = await readBeat(kv, host.id, host.epoch);
-  return c.json(hostDetail(host, hostView(host.id, hostMeta(host), record && beatMeta(record), at), record, at));
+  const view = hostView(host.id, hostMeta(host), record && beatMeta(record), at);
+  return c.json(hostDetail(host, keyRegistered, view, record, at));
 });
 
-hosts.patch("/v1/hosts", requireAdmin, async (c) => {
+hosts.patch("/", requireAdmin, async (c) => {
   const label = c.req.query("label");
-  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await jsonObject(c), now());
-  return c.json({ label, changed: changed.length, hosts: changed.map((h) => ({ id: h.id, policy: h.policy })) });
+  const changed = await patchLabel(c.env.SEATWATCH_KV, label, await adminBody(c.req.raw), now());
+  return c.json({
+    label,
+    changed: changed.length,
+    hosts: changed.map((h) => ({ id: h.id, policy: policyAnswer(h.policy) })),
+  });
 });
 
-hosts.delete("/v1/hosts/:id", requireAdmin, async (c) => {
+hosts.delete("/:id", requireAdmin, async (c) => {
   const removed = await removeHost(c.env.SEATWATCH_KV, c.req.param("id"));
   await ledgerStub(c.env).forget(removed.id, removed.epoch);
   return c.body(null, 204);
 });
 
-hosts.get("/v1/hosts", requireRead(), async (c) => {
+hosts.get("/", requireRead(), async (c) => {
   const { fleet } = await loadWatchedFleet(c.env, now());
-  const list = fleet.sort((a, b) => a.id.localeCompare(b.id)).map((h) => ({ ...hostSummary(h), policy: h.policy }));
+  const list = fleet
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((h) => ({ ...hostSummary(h), policy: policyAnswer(h.policy) }));
   return c.json({ hosts: list });
 });
 
@@ -53,16 +78,17 @@ async function loadHost(kv: KVNamespace, id: string) {
   return { at, host, record, view: hostView(id, hostMeta(host), record && beatMeta(record), at) };
 }
 
-hosts.get("/v1/hosts/:id", requireRead(), async (c) => {
-  const { at, host, record, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  const watched = await watchedHost(c.env, view, at);
-  return c.json(hostDetail(host, watched.view, record, at));
+hosts.get("/:id", requireRead(), async (c) => {
+  const kv = c.env.SEATWATCH_KV;
+  const { at, host, record, view } = await loadHost(kv, c.req.param("id"));
+  const [watched, key] = await Promise.all([watchedHost(c.env, view, at), readKey(kv, host.id)]);
+  return c.json(hostDetail(host, key !== null, watched.view, record, at));
 });
 
 /** Transitions listed per request; uptime always uses every one in the 30-day window. */
 const EVENTS_SHOWN = 500;
 
-hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
+hosts.get("/:id/events", requireRead(), async (c) => {
   const id = c.req.param("id");
   checkHostId(id);
   const host = await requireHost(c.env.SEATWATCH_KV, id);
@@ -75,14 +101,14 @@ hosts.get("/v1/hosts/:id/events", requireRead(), async (c) => {
   );
   return c.json({
     host: id,
-    generatedAt: new Date(at).toISOString(),
+    generatedAt: iso(at),
     uptime: uptimeWindows(changes, at),
     uptimeNote: UPTIME_NOTE,
     events: transitions,
   });
 });
 
-hosts.get("/v1/hosts/:id/check", requireRead(), async (c) => {
+hosts.get("/:id/check", requireRead(), async (c) => {
   const { at, view } = await loadHost(c.env.SEATWATCH_KV, c.req.param("id"));
   const watched = await watchedHost(c.env, view, at);
   const answer = hostCheck(watched.view, watched.monitor);

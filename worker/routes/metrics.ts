@@ -8,7 +8,7 @@ import { now } from "../http/clock.ts";
 
 export const metrics = new Hono<AppEnv>();
 
-metrics.get("/metrics", requireRead(), async (c) => {
+metrics.get("/", requireRead(), async (c) => {
   const at = now();
   const [fleet, monitor] = await Promise.all([loadFleet(c.env.SEATWATCH_KV, at), loadMonitor(c.env, at)]);
   return c.body(metricsText(fleet, monitor, at), 200, {

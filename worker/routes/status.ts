@@ -12,7 +12,7 @@ function wantsText(accept: string | undefined, format: string | undefined): bool
   return /\btext\/plain\b/.test(accept ?? "") && !/\bapplication\/json\b/.test(accept ?? "");
 }
 
-status.get("/v1/status", requireRead(), async (c) => {
+status.get("/status", requireRead(), async (c) => {
   const at = now();
   const { fleet, monitor } = await loadWatchedFleet(c.env, at);
   const doc = statusDocument(fleet, monitor, at);
@@ -20,7 +20,7 @@ status.get("/v1/status", requireRead(), async (c) => {
   return c.json(doc);
 });
 
-status.get("/v1/check", requireRead(), async (c) => {
+status.get("/check", requireRead(), async (c) => {
   const { fleet, monitor } = await loadWatchedFleet(c.env, now());
   const answer = fleetCheck(fleet, monitor);
   return c.text(answer.text, answer.ok ? 200 : 503);

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { checkWebhookName, parseWebhookInput } from "../alerts/webhooks.ts";
+import { checkWebhookName, validateWebhookInput } from "../alerts/webhooks.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAdmin } from "../http/auth.ts";
-import { jsonObject } from "../http/body.ts";
+import { adminBody } from "../http/body.ts";
 import { now } from "../http/clock.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, invalidFields } from "../http/errors.ts";
 import { ledgerStub } from "../ledger/ledger.ts";
 
 export const webhooks = new Hono<AppEnv>();
@@ -17,28 +17,29 @@ function unknownWebhook(name: string): ApiError {
   );
 }
 
-webhooks.get("/v1/webhooks", requireAdmin, async (c) => {
+webhooks.get("/", requireAdmin, async (c) => {
   return c.json({ webhooks: await ledgerStub(c.env).listWebhooks() });
 });
 
-webhooks.put("/v1/webhooks/:name", requireAdmin, async (c) => {
+webhooks.put("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
-  const input = parseWebhookInput(await jsonObject(c));
+  const input = validateWebhookInput(await adminBody(c.req.raw));
+  if (!input.ok) throw invalidFields("invalid_webhook", input.errors);
   // Alert links point back at the address the admin used, so no extra setting is needed.
   const origin = new URL(c.req.url).origin;
-  const { webhook, created, secret } = await ledgerStub(c.env).putWebhook(name, input, origin, now());
+  const { webhook, created, secret } = await ledgerStub(c.env).putWebhook(name, input.value, origin, now());
   return c.json(secret === undefined ? webhook : { ...webhook, secret }, created ? 201 : 200);
 });
 
-webhooks.delete("/v1/webhooks/:name", requireAdmin, async (c) => {
+webhooks.delete("/:name", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
   if (!(await ledgerStub(c.env).deleteWebhook(name))) throw unknownWebhook(name);
   return c.body(null, 204);
 });
 
-webhooks.post("/v1/webhooks/:name/test", requireAdmin, async (c) => {
+webhooks.post("/:name/test", requireAdmin, async (c) => {
   const name = c.req.param("name");
   checkWebhookName(name);
   const result = await ledgerStub(c.env).testWebhook(name, new URL(c.req.url).origin, now());

@@ -7,7 +7,7 @@
 import type { AlertEvent } from "../event.ts";
 import { changeLines, clip, eventTone, fitLines, headline, type Tone } from "./text.ts";
 
-export const DISCORD_LIMITS = {
+const DISCORD_LIMITS = {
   title: 256,
   description: 4096,
   fields: 25,
@@ -31,7 +31,7 @@ export interface DiscordEmbed {
 }
 
 /** The characters Discord counts towards an embed's 6,000. */
-export function embedLength(embed: DiscordEmbed): number {
+function embedLength(embed: DiscordEmbed): number {
   return (
     embed.title.length +
     (embed.description?.length ?? 0) +

@@ -7,7 +7,7 @@
 import type { AlertEvent } from "../event.ts";
 import { changeLines, clip, eventTone, fitLines, headline, type Tone } from "./text.ts";
 
-export const SLACK_LIMITS = { header: 150, sectionText: 3000, fields: 10, fieldText: 2000, blocks: 50 } as const;
+const SLACK_LIMITS = { header: 150, sectionText: 3000, fields: 10, fieldText: 2000, blocks: 50 } as const;
 
 const EMOJI: Record<Tone, string> = {
   down: ":red_circle:",

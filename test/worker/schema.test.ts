@@ -1,0 +1,43 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MIGRATIONS, migrate } from "../../worker/ledger/schema.ts";
+
+function columns(storage: DurableObjectStorage, table: string): string[] {
+  return storage.sql
+    .exec<{ name: string }>("SELECT name FROM pragma_table_info(?)", table)
+    .toArray()
+    .map((c) => c.name);
+}
+
+function counter(storage: DurableObjectStorage): string | undefined {
+  return storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema'").toArray()[0]?.value;
+}
+
+describe("the ledger's schema", () => {
+  it("is every step on a fresh ledger, counted, and running it again changes nothing", async () => {
+    await runInDurableObject(env.LEDGER.getByName("schema-fresh"), (_, state) => {
+      expect(counter(state.storage)).toBe(String(MIGRATIONS.length));
+      expect(columns(state.storage, "webhooks")).toContain("routing_key");
+
+      migrate(state.storage);
+
+      expect(counter(state.storage)).toBe(String(MIGRATIONS.length));
+    });
+  });
+
+  it("brings a ledger made before the step counter up to date without touching its rows", async () => {
+    await runInDurableObject(env.LEDGER.getByName("schema-old"), (_, state) => {
+      const sql = state.storage.sql;
+      sql.exec("ALTER TABLE webhooks DROP COLUMN routing_key");
+      sql.exec("DELETE FROM meta WHERE key = 'schema'");
+      sql.exec("INSERT INTO meta (key, value) VALUES ('origin', 'https://old.test')");
+
+      migrate(state.storage);
+
+      expect(columns(state.storage, "webhooks")).toContain("routing_key");
+      expect(counter(state.storage)).toBe(String(MIGRATIONS.length));
+      expect(sql.exec("SELECT value FROM meta WHERE key = 'origin'").one().value).toBe("https://old.test");
+    });
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * The ledger's tables, as the ordered steps that make them: a fresh ledger runs every step, a
+ * deployed one only those past its count (`meta.schema`), each exactly once, all in one
+ * transaction. To change a table, append a step; never edit one that has shipped.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1. The ledger. `IF NOT EXISTS` and the closing ALTER are for ledgers made before this counter,
+  //    which have every table but webhooks.routing_key (added with the PagerDuty format).
+  `CREATE TABLE IF NOT EXISTS hosts (
+  id TEXT PRIMARY KEY, epoch TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, since INTEGER NOT NULL,
+  last_seen INTEGER, at INTEGER NOT NULL, seats INTEGER, min_seats INTEGER NOT NULL, labels TEXT NOT NULL,
+  alert_after INTEGER NOT NULL, repeat_every INTEGER NOT NULL, announced TEXT, transition_id TEXT,
+  hold_until INTEGER, remind_at INTEGER, reminders INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS hosts_hold ON hosts (hold_until) WHERE hold_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS hosts_remind ON hosts (remind_at) WHERE remind_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS transitions (
+  id TEXT PRIMARY KEY, host TEXT NOT NULL, epoch TEXT NOT NULL, state TEXT NOT NULL, previous TEXT NOT NULL,
+  reason TEXT, seats INTEGER, min_seats INTEGER NOT NULL, last_seen INTEGER, since INTEGER NOT NULL,
+  at INTEGER NOT NULL, labels TEXT NOT NULL, alert INTEGER NOT NULL DEFAULT 0, queued INTEGER NOT NULL DEFAULT 0,
+  run INTEGER
+);
+CREATE INDEX IF NOT EXISTS transitions_host ON transitions (host, since);
+CREATE INDEX IF NOT EXISTS transitions_unqueued ON transitions (queued) WHERE queued = 0;
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL, webhook TEXT NOT NULL, event TEXT NOT NULL,
+  status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT,
+  created_at INTEGER NOT NULL, UNIQUE (message_id, webhook)
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_at);
+CREATE TABLE IF NOT EXISTS webhooks (
+  name TEXT PRIMARY KEY, url TEXT NOT NULL, format TEXT NOT NULL, secret TEXT NOT NULL, labels TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
+];
+
+/** Brings the ledger's tables up to the last step. */
+export function migrate(storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  storage.transactionSync(() => {
+    const counted = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+    const applied = counted
+      ? Number(sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'schema'").toArray()[0]?.value ?? 0)
+      : 0;
+    for (const step of MIGRATIONS.slice(applied)) sql.exec(step);
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", String(MIGRATIONS.length));
+  });
+}

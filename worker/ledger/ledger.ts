@@ -13,6 +13,7 @@ import { renderRequest, type SendResult, send } from "../alerts/delivery.ts";
 import { reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
 import { matches, type WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
+import type { TokenBurn } from "../fleet/enrollment.ts";
 import { type Announced, applyObservation, type Decision, messagesFor, releaseHold, remind } from "./announce.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
 import type { Observation } from "./observation.ts";
@@ -20,6 +21,7 @@ import { Outbox } from "./outbox.ts";
 import { HostRecords, type LedgerHostState } from "./records.ts";
 import { WebhookRegistry, type WebhookView } from "./registry.ts";
 import { migrate } from "./schema.ts";
+import { EnrollmentTokens } from "./tokens.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
 
 export class Ledger extends DurableObject<Bindings> {
@@ -28,6 +30,7 @@ export class Ledger extends DurableObject<Bindings> {
   private readonly transitions: Transitions;
   private readonly outbox: Outbox;
   private readonly webhooks: WebhookRegistry;
+  private readonly tokens: EnrollmentTokens;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -37,6 +40,18 @@ export class Ledger extends DurableObject<Bindings> {
     this.transitions = new Transitions(this.sql);
     this.outbox = new Outbox(this.sql);
     this.webhooks = new WebhookRegistry(this.sql, this.outbox);
+    this.tokens = new EnrollmentTokens(this.sql);
+  }
+
+  // ---- enrollment tokens ------------------------------------------------------------------------
+
+  issueToken(host: string, hash: string, expiresAt: number, now: number): void {
+    this.tokens.issue(host, hash, expiresAt, now);
+  }
+
+  /** One synchronous step, so of N concurrent uses of one token exactly one is `burned`. */
+  burnToken(host: string, hash: string, now: number): TokenBurn {
+    return this.tokens.burn(host, hash, now);
   }
 
   // ---- verdicts in ----------------------------------------------------------------------------
@@ -69,6 +84,7 @@ export class Ledger extends DurableObject<Bindings> {
    */
   async forget(id: string, epoch: string): Promise<void> {
     this.hosts.delete(id);
+    this.tokens.drop(id);
     this.setMeta(`deleted:${id}`, epoch);
     await this.scheduleAlarm();
   }

@@ -35,6 +35,12 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
+  // 2. Enrollment tokens, burned here atomically (tokens.ts); they used to live in KV (enroll:<id>),
+  //    where two concurrent uses could both win. Tokens issued before this step are not carried
+  //    over: they expire within a day, and the admin issues a new one.
+  `CREATE TABLE enrollment_tokens (
+  host TEXT PRIMARY KEY, hash TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+);`,
 ];
 
 /** Brings the ledger's tables up to the last step. */

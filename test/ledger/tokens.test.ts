@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeBurn } from "../../worker/ledger/tokens.ts";
+import { judgeBurn } from "../../worker/fleet/token-book.ts";
 
 const T = Date.parse("2027-01-01T00:00:00Z");
 const fresh = { hash: "h1", expiresAt: T + 60_000, usedAt: null };

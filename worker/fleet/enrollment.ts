@@ -17,6 +17,7 @@ import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
 import type { HostConfig } from "./records.ts";
 import { readHost, readKey, writeKey } from "./store.ts";
+import type { TokenBook } from "./token-book.ts";
 
 /** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
@@ -25,15 +26,6 @@ const TOKEN_PREFIX = "swe_";
 const MAX_ENROLL_BYTES = 4096;
 /** Tokens are 28 characters; anything much longer is not one of ours and is not worth hashing. */
 const MAX_TOKEN_LENGTH = 200;
-
-/** A token's use: `burned` (this use won), `used` (an earlier one did), `unknown` (or expired, or another host's). */
-export type TokenBurn = "burned" | "used" | "unknown";
-
-/** Where tokens are kept and burned: the ledger. An interface, so this layer need not import it. */
-export interface TokenBook {
-  issueToken(host: string, hash: string, expiresAt: number, now: number): Promise<void> | void;
-  burnToken(host: string, hash: string, now: number): Promise<TokenBurn> | TokenBurn;
-}
 
 async function hashToken(token: string): Promise<string> {
   return bytesToBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))));

@@ -6,6 +6,7 @@
 import type { Beat, Observed } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
 import type { State } from "../../protocol/verdict.ts";
+import type { SeenInstance } from "./replay.ts";
 
 export interface HostConfig {
   id: string;
@@ -35,6 +36,8 @@ export interface BeatRecord {
   /** Beacon instance runs and the last switch back to an earlier one (duplicate.ts); absent on older records. */
   instances?: string[];
   duplicateAt?: number | null;
+  /** Beacon instances seen within the timestamp window with their last seq (replay.ts); absent on older records. */
+  seen?: SeenInstance[];
 }
 
 export interface BeatMeta {

@@ -13,7 +13,7 @@ import { renderRequest, type SendResult, send } from "../alerts/delivery.ts";
 import { reminderEvent, testEvent, transitionEvent } from "../alerts/event.ts";
 import { matches, type WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
-import type { TokenBurn } from "../fleet/enrollment.ts";
+import type { TokenBurn } from "../fleet/token-book.ts";
 import { type Announced, applyObservation, type Decision, messagesFor, releaseHold, remind } from "./announce.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
 import type { Observation } from "./observation.ts";

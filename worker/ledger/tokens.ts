@@ -6,22 +6,7 @@
  * token replaces the last), until it expires; a used one stays until then so a second use
  * answers `token_used` instead of looking unknown.
  */
-import type { TokenBurn } from "../fleet/enrollment.ts";
-
-export interface StoredToken {
-  hash: string;
-  expiresAt: number;
-  usedAt: number | null;
-}
-
-/**
- * What using `hash` at `now` does to `stored`. The hashes are compared plainly: timing can at most
- * reveal a prefix of a SHA-256 digest, which does not help find a token that hashes to it.
- */
-export function judgeBurn(stored: StoredToken | null, hash: string, now: number): TokenBurn {
-  if (stored === null || stored.expiresAt <= now || stored.hash !== hash) return "unknown";
-  return stored.usedAt === null ? "burned" : "used";
-}
+import { judgeBurn, type TokenBurn } from "../fleet/token-book.ts";
 
 interface TokenRow extends Record<string, SqlStorageValue> {
   host: string;

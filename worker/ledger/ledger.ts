@@ -22,6 +22,7 @@ import { HostRecords, type LedgerHostState } from "./records.ts";
 import { WebhookRegistry, type WebhookView } from "./registry.ts";
 import { migrate } from "./schema.ts";
 import { EnrollmentTokens } from "./tokens.ts";
+import { Tombstones } from "./tombstones.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
 
 export class Ledger extends DurableObject<Bindings> {
@@ -31,6 +32,7 @@ export class Ledger extends DurableObject<Bindings> {
   private readonly outbox: Outbox;
   private readonly webhooks: WebhookRegistry;
   private readonly tokens: EnrollmentTokens;
+  private readonly tombstones: Tombstones;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -41,6 +43,7 @@ export class Ledger extends DurableObject<Bindings> {
     this.outbox = new Outbox(this.sql);
     this.webhooks = new WebhookRegistry(this.sql, this.outbox);
     this.tokens = new EnrollmentTokens(this.sql);
+    this.tombstones = new Tombstones(this.sql);
   }
 
   // ---- enrollment tokens ------------------------------------------------------------------------
@@ -65,7 +68,7 @@ export class Ledger extends DurableObject<Bindings> {
     let changed = 0;
     const announced: string[] = [];
     for (const obs of observations) {
-      if (this.meta(`deleted:${obs.host}`) === obs.epoch) continue;
+      if (this.tombstones.buries(obs.host, obs.epoch)) continue;
       const decision = applyObservation(this.hosts.get(obs.host), obs);
       if (decision === null) continue;
       changed++;
@@ -78,14 +81,16 @@ export class Ledger extends DurableObject<Bindings> {
   }
 
   /**
-   * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, and remember
-   * the deleted epoch so a beat still in flight (or accepted from a stale edge cache) cannot bring
-   * it back. A re-created host has a new epoch and starts afresh.
+   * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, its history
+   * and its enrollment token, and keep a tombstone of the deleted epoch for a while, so a beat
+   * still in flight (or accepted from a stale edge cache) cannot bring it back. A re-created host
+   * has a new epoch and starts afresh.
    */
   async forget(id: string, epoch: string): Promise<void> {
     this.hosts.delete(id);
+    this.transitions.drop(id);
     this.tokens.drop(id);
-    this.setMeta(`deleted:${id}`, epoch);
+    this.tombstones.put(id, epoch, Date.now());
     await this.scheduleAlarm();
   }
 
@@ -94,6 +99,7 @@ export class Ledger extends DurableObject<Bindings> {
     if (transition) this.transitions.record(transition, host.epoch, host.labels, run);
     if (announce) this.transitions.announce(announce.id, announce.at);
     this.hosts.put(host);
+    if (transition) this.transitions.cap(host.host);
     return announce?.id ?? null;
   }
 
@@ -102,6 +108,9 @@ export class Ledger extends DurableObject<Bindings> {
   /** Records a finished cron run and queues what it announced (one summary per webhook in a storm). */
   async recordRun(run: CronRun): Promise<{ alertsQueued: number }> {
     const alertsQueued = this.flush(this.transitions.unqueuedUpTo(run.at), run.at);
+    // Once a minute is often enough to keep storage bounded; a prune with nothing to drop writes no row.
+    this.transitions.prune(run.at);
+    this.tombstones.prune(Date.now());
     const { at, ...counts } = run;
     const record: MonitorRecord = { ...counts, lastCronAt: at, alertsQueued };
     this.setMeta("monitor", JSON.stringify(record));

@@ -12,6 +12,7 @@ import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
 import { enrollment } from "./routes/enroll.ts";
+import { hostPage } from "./routes/host-page.tsx";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
 import { status } from "./routes/status.ts";
@@ -32,6 +33,7 @@ app.route("/v1", status);
 app.route("/badge", badges);
 app.route("/metrics", metrics);
 app.route("/", dashboard);
+app.route("/hosts", hostPage);
 
 app.notFound((c) =>
   c.json(

@@ -6,6 +6,7 @@
  * queued while they run joins at once: one hung receiver holds one slot for its timeout, never
  * another receiver's news.
  */
+import { iso } from "../../protocol/time.ts";
 import {
   DELIVERY_TIMEOUT_MS,
   MAX_ATTEMPTS,
@@ -161,7 +162,7 @@ export class Outbox {
           host: event.host,
           attempts: row.attempts,
           lastError: row.last_error,
-          queuedAt: new Date(row.created_at).toISOString(),
+          queuedAt: iso(row.created_at),
         };
       });
     return {

@@ -38,14 +38,14 @@ ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
   // 2. Enrollment tokens, burned here atomically (tokens.ts); they used to live in KV (enroll:<id>),
   //    where two concurrent uses could both win. Tokens issued before this step are not carried
   //    over: they expire within a day, and the admin issues a new one.
-  `CREATE TABLE enrollment_tokens (
+  `CREATE TABLE IF NOT EXISTS enrollment_tokens (
   host TEXT PRIMARY KEY, hash TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
 );`,
   // 3. Bounded storage (DESIGN §6): transitions are pruned by age (an index on since), and a deleted
   //    host's tombstone expires (tombstones.ts); tombstones kept in meta move there, expiring
   //    10 minutes from the migration.
-  `CREATE INDEX transitions_since ON transitions (since);
-CREATE TABLE tombstones (host TEXT PRIMARY KEY, epoch TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  `CREATE INDEX IF NOT EXISTS transitions_since ON transitions (since);
+CREATE TABLE IF NOT EXISTS tombstones (host TEXT PRIMARY KEY, epoch TEXT NOT NULL, expires_at INTEGER NOT NULL);
 INSERT INTO tombstones (host, epoch, expires_at)
   SELECT substr(key, 9), value, CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 600000 FROM meta WHERE key LIKE 'deleted:%';
 DELETE FROM meta WHERE key LIKE 'deleted:%';`,

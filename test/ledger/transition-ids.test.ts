@@ -21,6 +21,7 @@ function obs(state: State, since: number, at: number): Observation {
     labels: [],
     alertAfter: 0,
     repeatEvery: 0,
+    attention: [],
   };
 }
 

@@ -31,6 +31,7 @@ function obs(host: string, state: State, at: number, epoch = "e-1"): Observation
     labels: [],
     alertAfter: 0,
     repeatEvery: 0,
+    attention: [],
   };
 }
 

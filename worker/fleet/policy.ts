@@ -2,7 +2,9 @@
  * The one validator of per-host policy used by every admin call. Unknown keys are refused so a
  * typo (`minseats`) never silently does nothing.
  */
+import { MAX_COUNT } from "../../protocol/limits.ts";
 import {
+  ACTIVITY_LIMIT_RANGE,
   GRACE_RANGE,
   LABEL_PATTERN,
   MAX_HOLD_SECONDS,
@@ -22,6 +24,11 @@ function intIn(min: number, max: number, extra = ""): Checker {
       : `must be an integer from ${min} to ${max}${extra} (got ${JSON.stringify(value)})`;
 }
 
+/** A limit of seats at work: 0 turns it off. */
+function limitOrOff(min: number, max: number): Checker {
+  return (value) => (value === 0 ? null : intIn(min, max, ", or 0 for off")(value));
+}
+
 const CHECKS: Record<keyof Policy, Checker> = {
   minSeats: intIn(0, 100_000),
   graceSeconds: intIn(GRACE_RANGE.min, GRACE_RANGE.max),
@@ -38,6 +45,9 @@ const CHECKS: Record<keyof Policy, Checker> = {
     value === null || parseIsoDateTime(value) !== null
       ? null
       : 'must be an ISO 8601 date-time with its zone, such as "2026-12-01T06:00:00Z" or "2026-12-01T07:00:00+01:00", or null',
+  maxWaitSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
+  minWorking: intIn(0, MAX_COUNT, " (0 for off)"),
+  maxQuietSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
 };
 
 export type PolicyPatch = Partial<Policy>;

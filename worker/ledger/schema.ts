@@ -35,13 +35,15 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
-  // 2. Enrollment tokens, burned here atomically (tokens.ts); they used to live in KV (enroll:<id>),
+  // 2. Seats at work: the seats a waiting or stalled transition names, for its alert and reminders.
+  "ALTER TABLE transitions ADD COLUMN attention TEXT;",
+  // 3. Enrollment tokens, burned here atomically (tokens.ts); they used to live in KV (enroll:<id>),
   //    where two concurrent uses could both win. Tokens issued before this step are not carried
   //    over: they expire within a day, and the admin issues a new one.
   `CREATE TABLE IF NOT EXISTS enrollment_tokens (
   host TEXT PRIMARY KEY, hash TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
 );`,
-  // 3. Bounded storage (DESIGN §6): transitions are pruned by age (an index on since), and a deleted
+  // 4. Bounded storage (DESIGN §6): transitions are pruned by age (an index on since), and a deleted
   //    host's tombstone expires (tombstones.ts); tombstones kept in meta move there, expiring
   //    10 minutes from the migration.
   `CREATE INDEX IF NOT EXISTS transitions_since ON transitions (since);

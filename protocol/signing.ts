@@ -62,8 +62,13 @@ export function parseSignatureHeaders(
   if (!WEBHOOK_ID_PATTERN.test(id as string)) {
     return { code: "malformed_signature", message: "webhook-id must be 1-128 printable ASCII characters" };
   }
-  if (!/^\d{1,12}$/.test(timestamp as string)) {
-    return { code: "malformed_signature", message: "webhook-timestamp must be unix seconds (digits only)" };
+  // Canonical only: the signed content is `${id}.${Number(timestamp)}.${body}`, so "01700000000"
+  // would be verified over text the sender never signed.
+  if (!/^(0|[1-9]\d{0,11})$/.test(timestamp as string)) {
+    return {
+      code: "malformed_signature",
+      message: "webhook-timestamp must be unix seconds as a plain decimal (digits only, no leading zeros)",
+    };
   }
   const parts = (signature as string).trim().split(/ +/);
   if (parts.length > MAX_SIGNATURES) {

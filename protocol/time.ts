@@ -12,6 +12,22 @@ export function isoOrNull(ms: number | null): string | null {
 }
 
 /** Unix ms of an ISO 8601 time, or null when `text` is not one. */
+/**
+ * A full ISO 8601 date-time with its zone (`Z` or `±hh:mm`), as unix ms; null for anything else.
+ * `Date.parse` alone takes "0" (the year 2000), bare dates, zoneless times (read in whatever zone
+ * the runtime has) and six-digit years: for a time that decides when alerts resume, only an
+ * unambiguous one will do.
+ */
+export function parseIsoDateTime(text: unknown): number | null {
+  if (
+    typeof text !== "string" ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)
+  ) {
+    return null;
+  }
+  return parseIso(text);
+}
+
 export function parseIso(text: unknown): number | null {
   if (typeof text !== "string") return null;
   const ms = Date.parse(text);

@@ -32,9 +32,24 @@ beforeAll(async () => {
   ]);
   expect((await worker.beat(busy, { ts: now, seats, activity, seatList })).status).toBe(202);
   expect((await worker.beat(up, { seats: 4, idle: 1 })).status).toBe(202);
+  // web-2's beats alternate between two beacon instances (a cloned image): duplicate_beacon. The
+  // Worker accepts one beat a second per host, hence the pauses.
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+  expect((await worker.beat(broken, { instance: "clone-a" })).status).toBe(202);
+  await pause();
+  expect((await worker.beat(broken, { instance: "clone-b" })).status).toBe(202);
+  await pause();
   expect(
-    (await worker.beat(broken, { seats: 0, idle: 0, commands: {}, observed: "error", reason: "version_too_old" }))
-      .status,
+    (
+      await worker.beat(broken, {
+        instance: "clone-a",
+        seats: 0,
+        idle: 0,
+        commands: {},
+        observed: "error",
+        reason: "version_too_old",
+      })
+    ).status,
   ).toBe(202);
   metrics = await (await worker.fetch("/metrics")).text();
 }, 90_000);
@@ -71,6 +86,7 @@ describe("GET /metrics under wrangler dev", () => {
         'seatwatch_host_state{host="web-2",state="error"} 1',
         'seatwatch_host_state{host="web-3",state="new"} 1',
         'seatwatch_beacon_error{host="web-2",reason="version_too_old"} 1',
+        'seatwatch_host_warning{host="web-2",warning="duplicate_beacon"} 1',
         'seatwatch_hosts{state="up"} 2',
         'seatwatch_hosts{state="error"} 1',
         'seatwatch_hosts{state="new"} 1',

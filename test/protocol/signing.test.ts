@@ -162,6 +162,28 @@ describe("parseSignatureHeaders", () => {
     }
   });
 
+  it("refuses a webhook-timestamp that is not the canonical decimal the signature covers", () => {
+    // "01700000000" is the number 1700000000, but the signed content names it "1700000000".
+    for (const timestamp of ["01700000000", "00", "0001", " 1700000000", "1700000000 ", "+1700000000"]) {
+      const headers: Record<string, string> = { ...good, "webhook-timestamp": timestamp };
+      expect(
+        parseSignatureHeaders((name) => headers[name]),
+        timestamp,
+      ).toMatchObject({
+        code: "malformed_signature",
+      });
+    }
+  });
+
+  it("takes any canonical webhook-timestamp back as the number it names", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999_999_999_999 }), (seconds) => {
+        const headers: Record<string, string> = { ...good, "webhook-timestamp": String(seconds) };
+        expect(parse(headers).timestamp).toBe(seconds);
+      }),
+    );
+  });
+
   it("accepts four signatures", () => {
     const four = Array(4).fill(good["webhook-signature"]).join(" ");
     const headers: Record<string, string> = { ...good, "webhook-signature": four };

@@ -4,6 +4,8 @@
  * the receiver behaves, so tests in parallel files never share state:
  *   POST /r/<key>?fail=N   (any method) answers 500 to the first N deliveries, then 200
  *   POST /r/<key>?hang=1   never answers (the sender's timeout must cut it off)
+ *   POST /r/<key>?big=N    answers 500 with an N-byte body, written only as fast as the sender
+ *                          reads it; the log says how many body bytes left before the socket closed
  *   GET  /log/<key>        every delivery received for <key>: headers, body and the answer given
  *   GET  /cpu              CPU time (ms) used so far by the workerd processes this vitest started,
  *                          so a bench inside workerd can measure the CPU of what it runs
@@ -21,6 +23,9 @@ export interface Delivery {
   headers: Record<string, string>;
   body: string;
   answered: number | null;
+  /** `big=N` only: body bytes handed to the socket before the sender closed it, and whether all N were. */
+  bodyBytesSent?: number;
+  bodyComplete?: boolean;
 }
 
 declare module "vitest" {
@@ -43,6 +48,38 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** Streams `size` bytes of error page, pausing whenever the socket's buffer is full, until the peer goes. */
+async function answerBig(res: ServerResponse, delivery: Delivery, size: number): Promise<void> {
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  delivery.answered = 500;
+  delivery.bodyBytesSent = 0;
+  delivery.bodyComplete = false;
+  res.writeHead(500, { "content-type": "text/html", "content-length": String(size) });
+  let closed = false;
+  res.on("close", () => {
+    closed = true;
+  });
+  while (!closed && delivery.bodyBytesSent < size) {
+    const part = chunk.subarray(0, Math.min(chunk.length, size - delivery.bodyBytesSent));
+    delivery.bodyBytesSent += part.length;
+    if (!res.write(part)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.on("drain", done);
+        res.on("close", done);
+      });
+    }
+  }
+  if (!closed) {
+    delivery.bodyComplete = true;
+    res.end();
+  }
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -73,6 +110,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   };
   entries.push(delivery);
   if (url.searchParams.get("hang") === "1") return;
+  const big = url.searchParams.get("big");
+  if (big !== null) return answerBig(res, delivery, Number(big));
   const failures = Number(url.searchParams.get("fail") ?? 0);
   delivery.answered = entries.length <= failures ? 500 : 200;
   res

@@ -25,6 +25,8 @@ export interface Delivery {
   headers: Record<string, string>;
   body: string;
   answered: number | null;
+  bodyBytesSent?: number;
+  bodyComplete?: boolean;
 }
 
 export function receiverUrl(key: string, query = ""): string {

@@ -90,6 +90,21 @@ describe("the dead-man's switch", () => {
     expect((await events("overlap")).map((e) => e.host).sort()).toEqual(["ov-1", "ov-2"]);
   });
 
+  // Why "interleave" once failed: which of its runs reaches the ledger first is left to chance,
+  // and when the run dated t0+41 s announced, its alerts were queued due at t0+41 s, ahead of the
+  // alarm's clock (t0+40 s), so that alarm sent nothing. This is that order, made certain.
+  it("sends at once what a run dated ahead of the ledger's clock announced", async () => {
+    const t0 = freshDay();
+    await hook("ahead", "ahead");
+    const host = await enroll("ahead-1", { graceSeconds: 30, labels: ["ahead"] });
+    await beat(host);
+    at(t0 + 40_000);
+    await runCron(env.SEATWATCH_KV, ledgerStub(env), t0 + 41_000);
+    await runCron(env.SEATWATCH_KV, ledgerStub(env), t0 + 40_000);
+    await runAlarm();
+    expect((await events("ahead")).map((e) => e.state)).toEqual(["silent"]);
+  });
+
   it("ignores a cron run's stale view when a beat recovered the host while the run was listing", async () => {
     const t0 = freshDay();
     await hook("race", "race");

@@ -139,6 +139,16 @@ describe("rendering options", () => {
     expect(svgWidth(bare)).toBeLessThan(svgWidth(labelled));
   });
 
+  it("?label= drops control characters, so %01 still gives a well-formed SVG and a clean JSON label", async () => {
+    const svg = await (await call("/badge/badge-new.svg?label=build%01%1b%e2%80%aebox")).text();
+    expect(svg).toContain('aria-label="buildbox: new"');
+    const controls = [...svg].filter((c) => (c.codePointAt(0) ?? 0) < 0x20 && !"\t\n\r".includes(c));
+    expect(controls).toEqual([]);
+    expect(svg).not.toContain("\u202e");
+    const json = (await (await call("/badge/badge-new.json?label=build%01box")).json()) as { label: string };
+    expect(json.label).toBe("buildbox");
+  });
+
   it("text widths grow with the text", async () => {
     const widths = [];
     for (const label of ["i", "seats", "a much longer label", "WWWWWWWWWWWWWWWWWWW"]) {

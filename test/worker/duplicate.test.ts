@@ -57,3 +57,26 @@ describe("duplicate_beacon", () => {
     expect(await detail("clone-2")).toMatchObject({ warnings: [], duplicateBeacon: null });
   });
 });
+
+describe("duplicate_beacon on every read face", () => {
+  it("is in /v1/status (per host warnings), /metrics (seatwatch_host_warning) and the dashboard", async () => {
+    const clone = await enroll("clone-faces");
+    const single = await enroll("single-faces");
+    await beatsFrom(clone, ["face-a", "face-b", "face-a"]);
+    await beatsFrom(single, ["face-c"]);
+
+    const status = (await (await call("/v1/status")).json()) as { hosts: { id: string; warnings: string[] }[] };
+    expect(status.hosts.find((h) => h.id === "clone-faces")?.warnings).toEqual(["duplicate_beacon"]);
+    expect(status.hosts.find((h) => h.id === "single-faces")?.warnings).toEqual([]);
+
+    const metrics = (await (await call("/metrics")).text()).split("\n");
+    expect(metrics).toContain('seatwatch_host_warning{host="clone-faces",warning="duplicate_beacon"} 1');
+    expect(metrics.filter((l) => l.startsWith('seatwatch_host_warning{host="single-faces"'))).toEqual([]);
+
+    const html = await (await call("/")).text();
+    const row = (id: string) =>
+      html.slice(html.indexOf(`id="host-${id}"`), html.indexOf("</tr>", html.indexOf(`id="host-${id}"`)));
+    expect(row("clone-faces")).toContain("duplicate_beacon");
+    expect(row("single-faces")).not.toContain("duplicate_beacon");
+  });
+});

@@ -37,6 +37,7 @@ describe("GET /metrics", () => {
         "seatwatch_host_state",
         "seatwatch_last_beat_age_seconds",
         "seatwatch_beacon_error",
+        "seatwatch_host_warning",
         "seatwatch_hosts",
         "seatwatch_monitor_last_cron_timestamp_seconds",
         "seatwatch_last_beat_timestamp_seconds",
@@ -44,7 +45,7 @@ describe("GET /metrics", () => {
         "seatwatch_build_info",
       ].map((name) => `# TYPE ${name} gauge`),
     );
-    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(15);
+    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(16);
     expect(text.endsWith("\n")).toBe(true);
   });
 

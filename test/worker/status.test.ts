@@ -70,6 +70,7 @@ describe("GET /v1/status", () => {
         lastSeen: "2026-11-25T10:00:00.000Z",
         since: "2026-11-25T10:00:00.000Z",
         labels: ["gpu"],
+        warnings: [],
         activity: null,
       },
     ]);

@@ -15,6 +15,12 @@ const FIRST_RETRY_MS = 30_000;
 const MAX_RETRY_MS = 3_600_000;
 /** Error text kept per failed delivery: enough for "HTTP 500: upstream down", bounded for storage. */
 const MAX_ERROR_CHARS = 200;
+/**
+ * Bytes of a non-2xx answer's body read for the error text; the rest is cancelled unread. A
+ * receiver's 50 MB error page read whole took 4 s and 800 MB of workerd memory: in production
+ * that resets the ledger mid-alarm.
+ */
+export const MAX_ERROR_BODY_BYTES = 1024;
 
 /** Delay after the `attempt`-th failure (1-based): 30 s, 2 m, 8 m, 32 m, then hourly. */
 export function retryDelayMs(attempt: number): number {
@@ -49,11 +55,31 @@ export async function send(request: OutgoingRequest, timeoutMs = DELIVERY_TIMEOU
       await res.body?.cancel();
       return { ok: true, status: res.status };
     }
-    const text = await res.text().catch(() => "");
+    const text = await readPrefix(res.body, MAX_ERROR_BODY_BYTES).catch(() => "");
     return { ok: false, status: res.status, error: `HTTP ${res.status}: ${text}`.slice(0, MAX_ERROR_CHARS).trim() };
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     const error = timedOut ? `no answer within ${timeoutMs} ms` : `could not connect: ${String(err)}`;
     return { ok: false, status: null, error: error.slice(0, MAX_ERROR_CHARS) };
   }
+}
+
+/** The first `max` bytes of a body as text (a cut character becomes U+FFFD); the stream is then cancelled. */
+async function readPrefix(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const prefix = new Uint8Array(max);
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const part = value.subarray(0, max - size);
+      prefix.set(part, size);
+      size += part.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(prefix.subarray(0, size));
 }

@@ -85,6 +85,22 @@ function preferredWidth(text: string): number {
   return roundUpToOdd(textWidth(text, "verdana11") | 0);
 }
 
+/**
+ * Characters text a stranger chose (a `?label=`) never keeps: C0/C1 controls, DEL and the
+ * noncharacters U+FFFE/U+FFFF, which XML 1.0 forbids (one makes the SVG unparseable), and the bidi
+ * embeddings, overrides and isolates (U+202A–202E, U+2066–2069), which would let a label reorder
+ * how the badge's message reads.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udfff]/u;
+
+/** Tabs and line breaks read as spaces; every other unprintable character is dropped. */
+export function printableText(text: string): string {
+  return Array.from(text.replace(/[\t\n\r]/g, " "))
+    .filter((c) => !UNPRINTABLE.test(c))
+    .join("");
+}
+
 export function escapeXml(text: string): string {
   return text
     .replace(/&/g, "&amp;")

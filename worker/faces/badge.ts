@@ -5,7 +5,7 @@
 
 import { shortDuration } from "../../protocol/time.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
-import type { BadgeColor, BadgeContent } from "./badge-svg.ts";
+import { type BadgeColor, type BadgeContent, printableText } from "./badge-svg.ts";
 
 export const HOST_LABEL = "seats";
 export const FLEET_LABEL = "fleet";
@@ -66,7 +66,7 @@ export function fleetFace(hosts: readonly HostView[]): BadgeFace {
 /** `?label=` when given (empty hides the label, as on shields.io), else the default. */
 export function badgeLabel(query: string | undefined, fallback: string): string {
   if (query === undefined) return fallback;
-  return Array.from(query.trim()).slice(0, MAX_LABEL_CHARS).join("");
+  return Array.from(printableText(query).trim()).slice(0, MAX_LABEL_CHARS).join("");
 }
 
 /** The shields.io endpoint schema, exactly: https://shields.io/badges/endpoint-badge */

@@ -46,6 +46,7 @@ tr.sev-muted > th { border-left: 4px dotted var(--muted-state); }
 tr.sev-muted, tr.sev-pending { color: var(--muted); }
 .host-id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
 .tag { display: inline-block; margin-left: .35rem; padding: 0 .35rem; font-size: .75rem; font-weight: 400; border: 1px solid var(--line); border-radius: 4px; color: var(--muted); }
+.tag.warning { border-color: var(--degraded); color: var(--degraded); }
 .state { display: inline-block; min-width: 4.2em; padding: .1rem .5rem; border-radius: 999px; font-size: .85rem; font-weight: 600; text-align: center; color: #fff; }
 .state.sev-ok { background: var(--ok); }
 .state.sev-degraded { background: var(--degraded); }

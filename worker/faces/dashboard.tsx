@@ -153,6 +153,11 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
     <td data-label="Reason" class="reason">
       {host.reason ?? ""}
       {host.maintenance ? <WindowEnd ms={host.maintenance.endsAt} now={now} /> : null}
+      {host.warnings.map((warning) => (
+        <span class="tag warning" title="how this host reports is suspect: see its page">
+          {warning}
+        </span>
+      ))}
     </td>
   </tr>
 );

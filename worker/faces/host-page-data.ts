@@ -14,7 +14,6 @@ import { ledgerStub } from "../ledger/ledger.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 import type { HostTransition } from "../ledger/transitions.ts";
 import { withLedgerSince } from "./monitor.ts";
-import { warnings } from "./status.ts";
 import { UPTIME_WINDOWS, type Uptime, uptimeWindows } from "./uptime.ts";
 import { type StripDay, uptimeStrip } from "./uptime-face.ts";
 
@@ -56,7 +55,7 @@ export async function loadHostPage(env: Bindings, id: string, now: number): Prom
     transitions: history.transitions,
     uptime: uptimeWindows(history.changes, now),
     strip: uptimeStrip(history.changes, now),
-    warnings: warnings(record, id, now),
+    warnings: view.warnings,
     duplicate: duplicateBeacon(record, id, now),
     now,
   };

@@ -99,6 +99,11 @@ export function metricsText(fleet: readonly HostView[], monitor: Monitor, now: n
       hosts.flatMap((h): Sample[] => (h.beaconError === null ? [] : [[{ host: h.id, reason: h.beaconError }, 1]])),
     ),
     gauge(
+      "seatwatch_host_warning",
+      "1 while the host carries a warning about how it reports (clock_skew, duplicate_beacon); see GET /v1/hosts/:id.",
+      hosts.flatMap((h) => h.warnings.map((warning): Sample => [{ host: h.id, warning }, 1])),
+    ),
+    gauge(
       "seatwatch_hosts",
       "Hosts in each state.",
       STATES.map((state) => [{ state }, counts[state]]),

@@ -12,9 +12,6 @@ import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 import { activitySummary, activityText, seatListView } from "./seats.ts";
 
-/** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
-export const CLOCK_SKEW_WARNING_MS = 30_000;
-
 export function hostSummary(h: HostView, now: number) {
   return {
     id: h.id,
@@ -25,6 +22,7 @@ export function hostSummary(h: HostView, now: number) {
     lastSeen: isoOrNull(h.lastSeen),
     since: isoOrNull(h.since),
     labels: h.labels,
+    warnings: h.warnings,
     activity: activitySummary(h, now),
     // Present while a window pauses the host: which, and when it ends (or ended, awaiting a beat).
     ...(h.maintenance ? { maintenance: { window: h.maintenance.name, endsAt: iso(h.maintenance.endsAt) } } : {}),
@@ -123,13 +121,6 @@ export function hostCheck(h: HostView, monitor: Monitor): CheckAnswer {
   return { ok: true, text: `ok: ${h.id} ${h.state}${seats}\n` };
 }
 
-export function warnings(record: BeatRecord | null, hostId: string, now: number): string[] {
-  const out: string[] = [];
-  if (record && Math.abs(record.clockOffsetMs) > CLOCK_SKEW_WARNING_MS) out.push("clock_skew");
-  if (duplicateBeacon(record, hostId, now)) out.push("duplicate_beacon");
-  return out;
-}
-
 export function hostDetail(
   config: HostConfig,
   keyRegistered: boolean,
@@ -145,7 +136,6 @@ export function hostDetail(
     createdAt: config.createdAt,
     updatedAt: config.updatedAt,
     clockOffsetMs: record?.clockOffsetMs ?? null,
-    warnings: warnings(record, config.id, now),
     /** Why `duplicate_beacon` is raised and what to do; null while it is not. */
     duplicateBeacon: duplicateBeacon(record, config.id, now),
     lastBeat: record

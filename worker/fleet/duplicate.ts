@@ -40,9 +40,14 @@ export interface DuplicateBeacon {
   message: string;
 }
 
+/** Whether a switch back at `duplicateAt` still raises the warning at `now`. */
+export function duplicateActive(duplicateAt: number | null, now: number): duplicateAt is number {
+  return duplicateAt !== null && now - duplicateAt <= DUPLICATE_WARNING_MS;
+}
+
 export function duplicateBeacon(record: BeatRecord | null, hostId: string, now: number): DuplicateBeacon | null {
   const at = record?.duplicateAt ?? null;
-  if (record === null || at === null || now - at > DUPLICATE_WARNING_MS) return null;
+  if (record === null || !duplicateActive(at, now)) return null;
   const instances = [...new Set(record.instances ?? [])];
   return {
     instances,

@@ -1,8 +1,8 @@
 /**
  * Per-host enrollment tokens (DESIGN §5): the admin issues a one-time, expiring token; the host
  * registers its own public key with it, signing the request with the new key (proof of possession).
- * Only a SHA-256 hash of the token is stored, under `enroll:<id>`, and it is kept after use until it
- * expires so a second use answers 409 token_used instead of looking unknown.
+ * Tokens are kept (as SHA-256 hashes) and burned by the ledger (ledger/tokens.ts), where a burn is
+ * atomic: of N concurrent enrollments with one token exactly one wins, before any key is written.
  */
 import { type Bytes, bytesToBase64 } from "../../protocol/base64.ts";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
@@ -10,7 +10,6 @@ import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
 import { verifyV1a } from "../../protocol/signing.ts";
 import { iso } from "../../protocol/time.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
-import { tokensEqual } from "../http/auth.ts";
 import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
@@ -18,8 +17,8 @@ import { forgetHost } from "./host-cache.ts";
 import { putHost } from "./hosts.ts";
 import type { HostConfig } from "./records.ts";
 import { readHost, readKey, writeKey } from "./store.ts";
+import type { TokenBook } from "./token-book.ts";
 
-export const ENROLL_PREFIX = "enroll:";
 /** A day: long enough to hand a token to whoever installs the host, short enough to be useless when leaked later. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
 const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
@@ -28,18 +27,13 @@ const MAX_ENROLL_BYTES = 4096;
 /** Tokens are 28 characters; anything much longer is not one of ours and is not worth hashing. */
 const MAX_TOKEN_LENGTH = 200;
 
-interface StoredToken {
-  hash: string;
-  expiresAt: number;
-  usedAt: number | null;
-}
-
 async function hashToken(token: string): Promise<string> {
   return bytesToBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))));
 }
 
 export async function issueToken(
   kv: KVNamespace,
+  book: TokenBook,
   id: string,
   ttlSeconds: unknown,
   now: number,
@@ -56,9 +50,7 @@ export async function issueToken(
       c === "+" ? "-" : c === "/" ? "_" : "",
     );
   const expiresAt = now + ttl * 1000;
-  const stored: StoredToken = { hash: await hashToken(token), expiresAt, usedAt: null };
-  // KV expires the record itself a little after the token does (expirationTtl ≥ 60 s).
-  await kv.put(ENROLL_PREFIX + id, JSON.stringify(stored), { expirationTtl: ttl + 60 });
+  await book.issueToken(id, await hashToken(token), expiresAt, now);
   return { token, expiresAt: iso(expiresAt), host };
 }
 
@@ -92,7 +84,7 @@ function invalidToken(): ApiError {
 }
 
 /** Registers the host's key. The request is signed (v1a) with the key being registered. */
-export async function enroll(request: Request, kv: KVNamespace, now: number): Promise<HostConfig> {
+export async function enroll(request: Request, kv: KVNamespace, book: TokenBook, now: number): Promise<HostConfig> {
   const { signature, bytes, json } = await readSignedJsonObject(request, ENROLL_BODY);
   const validation = validateEnrollRequest(json);
   if (!validation.ok) {
@@ -111,11 +103,11 @@ export async function enroll(request: Request, kv: KVNamespace, now: number): Pr
   }
   checkFresh("webhook-timestamp", signature.timestamp * 1000, now, "enrollment request");
 
-  const stored = await kv.get<StoredToken>(ENROLL_PREFIX + id, "json");
-  if (!stored || stored.expiresAt <= now || !(await tokensEqual(await hashToken(token), stored.hash))) {
-    throw invalidToken();
-  }
-  if (stored.usedAt !== null) {
+  // Burned before anything else is read or written: whoever loses learns only that it lost. A token
+  // used for a host that turns out to have a key already is spent too (the admin replaces keys).
+  const burn = await book.burnToken(id, await hashToken(token), now);
+  if (burn === "unknown") throw invalidToken();
+  if (burn === "used") {
     throw new ApiError(409, "token_used", "this enrollment token was already used; ask the admin for a new one");
   }
   const host = await readHost(kv, id);
@@ -130,7 +122,5 @@ export async function enroll(request: Request, kv: KVNamespace, now: number): Pr
   // Only key:<id>: the host's config is the admin's, and rewriting it here could undo a PATCH racing this.
   await writeKey(kv, id, publicKey);
   forgetHost(id);
-  const remaining = Math.max(60, Math.ceil((stored.expiresAt - now) / 1000) + 60);
-  await kv.put(ENROLL_PREFIX + id, JSON.stringify({ ...stored, usedAt: now }), { expirationTtl: remaining });
   return host;
 }

@@ -2,7 +2,7 @@
  * The beat path (DESIGN §5): checks in the contract's order, each rejection before any write.
  * 413 → 415 → 401 headers → 400 JSON/host → 401 invalid_signature (unknown host and bad
  * signature answer alike, so outsiders cannot probe host names) → 400 schema → 401
- * stale_timestamp → 409 replayed → 429 per-host rate. Only then is `beat:<id>` written.
+ * stale_timestamp → 409 replayed (by the beacon's (instance, seq), replay.ts) → 429 per-host rate. Only then is `beat:<id>` written.
  */
 import { type Beat, validateBeat } from "../../protocol/beat.ts";
 import { hostIdProblem } from "../../protocol/host.ts";
@@ -18,6 +18,7 @@ import { cachedHost } from "./host-cache.ts";
 import { maintenanceFor } from "./maintenance.ts";
 import { cachedWindows } from "./maintenance-store.ts";
 import type { BeatRecord, HostConfig } from "./records.ts";
+import { rememberBeat, replayedAfter, seenInstances } from "./replay.ts";
 import { HISTORY_LENGTH, readBeat, writeBeat } from "./store.ts";
 
 /** KV allows one write a second per key; a faster beacon is told to back off rather than failing at KV. */
@@ -68,11 +69,13 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
 
   const config = host.config;
   const last = await readBeat(kv, hostId, config.epoch);
-  if (last && beat.ts <= last.beat.ts) {
+  const seen = seenInstances(last);
+  const lastSeq = replayedAfter(seen, beat.instance, beat.seq);
+  if (lastSeq !== null) {
     throw new ApiError(
       409,
       "replayed",
-      `ts ${beat.ts} is not newer than the last accepted beat (${last.beat.ts}): a replay, or the host's clock stepped back; the beacon's next fresh sample will be accepted`,
+      `seq ${beat.seq} of beacon instance ${beat.instance} is not newer than the last accepted from it (${lastSeq}): a replay; the beacon's next beat will be accepted`,
     );
   }
   if (last && now - last.lastSeen < MIN_BEAT_INTERVAL_MS) {
@@ -92,7 +95,10 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
   const windows = await cachedWindows(kv, now);
   const maintenance = maintenanceFor(windows, hostId, config.policy.labels, now);
   const previous = last ? verdict(observationOf(last), config.policy, now, maintenance) : null;
-  const record = nextRecord(config, last, previous, beat, now, maintenance);
+  const record = {
+    ...nextRecord(config, last, previous, beat, now, maintenance),
+    seen: rememberBeat(seen, beat, now),
+  };
   await writeBeat(kv, hostId, record);
   return { host: config, record, previous };
 }

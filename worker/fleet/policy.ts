@@ -12,7 +12,7 @@ import {
   POLICY_KEYS,
   type Policy,
 } from "../../protocol/policy.ts";
-import { parseIso } from "../../protocol/time.ts";
+import { parseIsoDateTime } from "../../protocol/time.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 
 type Checker = (value: unknown) => string | null;
@@ -42,9 +42,9 @@ const CHECKS: Record<keyof Policy, Checker> = {
   },
   paused: (value) => (typeof value === "boolean" ? null : "must be true or false"),
   pausedUntil: (value) =>
-    value === null || parseIso(value) !== null
+    value === null || parseIsoDateTime(value) !== null
       ? null
-      : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
+      : 'must be an ISO 8601 date-time with its zone, such as "2026-12-01T06:00:00Z" or "2026-12-01T07:00:00+01:00", or null',
   maxWaitSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
   minWorking: intIn(0, MAX_COUNT, " (0 for off)"),
   maxQuietSeconds: limitOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max),
@@ -64,7 +64,9 @@ export function validatePolicyPatch(
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     if (allowed.includes(key)) continue;
-    if (!(key in CHECKS)) {
+    // Own keys only: `in` also finds Object.prototype's (hasOwnProperty was stored as a policy
+    // field, __proto__ was "checked" by calling a non-function: a 500).
+    if (!Object.hasOwn(CHECKS, key)) {
       errors.push({
         field: key,
         message: `unknown field ${JSON.stringify(key)}; policy fields are ${POLICY_KEYS.join(", ")}`,
@@ -73,7 +75,7 @@ export function validatePolicyPatch(
     }
     const problem = CHECKS[key as keyof Policy](value);
     if (problem) errors.push({ field: key, message: `${key} ${problem}` });
-    else patch[key] = key === "pausedUntil" && value !== null ? parseIso(value) : value;
+    else patch[key] = key === "pausedUntil" && value !== null ? parseIsoDateTime(value) : value;
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: patch as PolicyPatch };
 }

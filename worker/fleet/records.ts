@@ -7,6 +7,7 @@ import type { Beat, Observed } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
 import type { ActivityRecord, State } from "../../protocol/verdict.ts";
 import { type AttentionSeat, activityRecord, attentionSeats } from "./activity.ts";
+import type { SeenInstance } from "./replay.ts";
 
 export interface HostConfig {
   id: string;
@@ -36,6 +37,8 @@ export interface BeatRecord {
   /** Beacon instance runs and the last switch back to an earlier one (duplicate.ts); absent on older records. */
   instances?: string[];
   duplicateAt?: number | null;
+  /** Beacon instances seen within the timestamp window with their last seq (replay.ts); absent on older records. */
+  seen?: SeenInstance[];
 }
 
 export interface BeatMeta {
@@ -49,6 +52,8 @@ export interface BeatMeta {
   state: State;
   since: number;
   offset: number;
+  /** The beat record's `duplicateAt`, so list walks can raise `duplicate_beacon`; absent on older records. */
+  duplicateAt?: number | null;
   /** Seat activity on the Worker's clock: what the cron judges waits by. Null from an older beacon; absent on records from before it. */
   activity?: ActivityRecord | null;
   /** Whether the beacon saw any mark (hooks installed and firing); null from an older beacon. */
@@ -77,6 +82,7 @@ export function beatMeta(record: BeatRecord): BeatMeta {
     state: record.state,
     since: record.since,
     offset: record.clockOffsetMs,
+    duplicateAt: record.duplicateAt ?? null,
     activity: activityRecord(record.beat, record.clockOffsetMs),
     marks: record.beat.activity?.marks ?? null,
     attention,

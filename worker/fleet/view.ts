@@ -10,6 +10,7 @@ import { maintenanceFor, type NamedWindow } from "./maintenance.ts";
 import { readWindows } from "./maintenance-store.ts";
 import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, type HostMeta, listHosts, listWithMeta } from "./store.ts";
+import { hostWarnings, type Warning } from "./warnings.ts";
 
 export interface HostView {
   id: string;
@@ -29,6 +30,7 @@ export interface HostView {
   beaconError: string | null;
   /** The maintenance window the host is paused by, and when it ends (or ended, awaiting a beat). */
   maintenance: MaintenanceNow | null;
+  warnings: Warning[];
   /** Seats at work from the last beat, times on the Worker's clock; null before one, or from an older beacon. */
   activity: ActivityRecord | null;
   /** Whether the last beat saw any mark (hooks installed); null when it did not say. */
@@ -61,6 +63,7 @@ export function hostView(
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
     beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+    warnings: hostWarnings(record?.offset ?? null, record?.duplicateAt ?? null, now),
     activity: record?.activity ?? null,
     marks: record?.marks ?? null,
     attention: record?.attention ?? [],

@@ -144,6 +144,19 @@ function startFlapping(host: HostRecord, at: number): Judged | null {
 }
 
 /**
+ * When the observed state began, as the ledger records it: never at or before the start of the
+ * state it follows. A reporter can name an earlier start — the cron hands over "up since t" from
+ * a beat record that never saw the silence the ledger recorded after t — and a recovery cannot
+ * begin before the silence it ends; the ledger then dates it when it learned of it. So each host's
+ * transitions have strictly increasing `since`, and their ids (host, state, since) never repeat:
+ * a second recovery no longer carries the first one's `webhook-id`, which receivers would drop.
+ */
+function sinceAfter(known: HostRecord | null, obs: Observation): number {
+  if (known === null || obs.since > known.since) return obs.since;
+  return Math.max(obs.at, known.since + 1);
+}
+
+/**
  * An observation handed to the ledger. Null when it changes nothing: the state is the one known,
  * or the evidence is older than what the ledger already heard (a cron run's stale view).
  */
@@ -151,8 +164,9 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
   // A record of a deleted incarnation (another epoch) is no record: the re-created host starts afresh.
   const known = stored && stored.epoch === obs.epoch ? stored : null;
   if (known && (isOlder(obs, known) || known.state === obs.state)) return null;
+  const since = sinceAfter(known, obs);
   const transition: TransitionRecord = {
-    id: transitionId(obs.host, obs.state, obs.since),
+    id: transitionId(obs.host, obs.state, since),
     host: obs.host,
     state: obs.state,
     previous: known?.state ?? "new",
@@ -160,7 +174,7 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
     seats: obs.seats,
     minSeats: obs.minSeats,
     lastSeen: obs.lastSeen,
-    since: obs.since,
+    since,
     at: obs.at,
     attention: obs.attention,
   };
@@ -169,6 +183,7 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
   const { attention, ...observed } = obs;
   const host: HostRecord = {
     ...observed,
+    since,
     announced: known?.announced ?? null,
     transitionId: known?.transitionId ?? null,
     reminders: known?.reminders ?? 0,

@@ -15,6 +15,7 @@ import type { WebhookInput } from "../alerts/webhooks.ts";
 import type { Bindings } from "../env.ts";
 import type { MaintenanceWindow, NamedWindow } from "../fleet/maintenance.ts";
 import { writeWindows } from "../fleet/maintenance-store.ts";
+import type { TokenBurn } from "../fleet/token-book.ts";
 import { applyObservation, type Decision, releaseHold, remind, reminderRoute, withLabels } from "./announce.ts";
 import { MaintenanceWindows } from "./maintenance.ts";
 import { type CronRun, type Monitor, type MonitorRecord, monitorView } from "./monitor.ts";
@@ -24,6 +25,8 @@ import { HostRecords, type LedgerHostState } from "./records.ts";
 import { WebhookRegistry, type WebhookView } from "./registry.ts";
 import { type Announced, hears, messagesFor } from "./routing.ts";
 import { migrate } from "./schema.ts";
+import { EnrollmentTokens } from "./tokens.ts";
+import { Tombstones } from "./tombstones.ts";
 import { type HostTransition, Transitions } from "./transitions.ts";
 
 /** KV's one write a second per key, with room. */
@@ -36,6 +39,8 @@ export class Ledger extends DurableObject<Bindings> {
   private readonly outbox: Outbox;
   private readonly webhooks: WebhookRegistry;
   private readonly maintenance: MaintenanceWindows;
+  private readonly tokens: EnrollmentTokens;
+  private readonly tombstones: Tombstones;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -46,6 +51,19 @@ export class Ledger extends DurableObject<Bindings> {
     this.outbox = new Outbox(this.sql);
     this.webhooks = new WebhookRegistry(this.sql, this.outbox);
     this.maintenance = new MaintenanceWindows(this.sql);
+    this.tokens = new EnrollmentTokens(this.sql);
+    this.tombstones = new Tombstones(this.sql);
+  }
+
+  // ---- enrollment tokens ------------------------------------------------------------------------
+
+  issueToken(host: string, hash: string, expiresAt: number, now: number): void {
+    this.tokens.issue(host, hash, expiresAt, now);
+  }
+
+  /** One synchronous step, so of N concurrent uses of one token exactly one is `burned`. */
+  burnToken(host: string, hash: string, now: number): TokenBurn {
+    return this.tokens.burn(host, hash, now);
   }
 
   // ---- verdicts in ----------------------------------------------------------------------------
@@ -59,7 +77,7 @@ export class Ledger extends DurableObject<Bindings> {
     let changed = 0;
     const announced: string[] = [];
     for (const obs of observations) {
-      if (this.meta(`deleted:${obs.host}`) === obs.epoch) continue;
+      if (this.tombstones.buries(obs.host, obs.epoch)) continue;
       const decision = applyObservation(this.hosts.get(obs.host), obs);
       if (decision === null) continue;
       changed++;
@@ -72,13 +90,16 @@ export class Ledger extends DurableObject<Bindings> {
   }
 
   /**
-   * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, and remember
-   * the deleted epoch so a beat still in flight (or accepted from a stale edge cache) cannot bring
-   * it back. A re-created host has a new epoch and starts afresh.
+   * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, its history
+   * and its enrollment token, and keep a tombstone of the deleted epoch for a while, so a beat
+   * still in flight (or accepted from a stale edge cache) cannot bring it back. A re-created host
+   * has a new epoch and starts afresh.
    */
   async forget(id: string, epoch: string): Promise<void> {
     this.hosts.delete(id);
-    this.setMeta(`deleted:${id}`, epoch);
+    this.transitions.drop(id);
+    this.tokens.drop(id);
+    this.tombstones.put(id, epoch, Date.now());
     await this.scheduleAlarm();
   }
 
@@ -87,6 +108,7 @@ export class Ledger extends DurableObject<Bindings> {
     if (transition) this.transitions.record(transition, host.epoch, host.labels, run);
     if (announce) this.transitions.announce(announce.id, announce.at, announce.states, announce.as);
     this.hosts.put(host);
+    if (transition) this.transitions.cap(host.host);
     return announce?.id ?? null;
   }
 
@@ -103,6 +125,9 @@ export class Ledger extends DurableObject<Bindings> {
       if (updated) this.hosts.put(updated);
     }
     const alertsQueued = this.flush(this.transitions.unqueuedUpTo(run.at), run.at);
+    // Once a minute is often enough to keep storage bounded; a prune with nothing to drop writes no row.
+    this.transitions.prune(run.at);
+    this.tombstones.prune(Date.now());
     const { at, ...counts } = run;
     const record: MonitorRecord = { ...counts, lastCronAt: at, alertsQueued };
     this.setMeta("monitor", JSON.stringify(record));
@@ -166,7 +191,7 @@ export class Ledger extends DurableObject<Bindings> {
     // One flush: holds falling due and a crashed run's transitions are one storm, summarised once.
     this.flush([...this.releaseHolds(now), ...this.transitions.orphans(now)], now);
     this.queueReminders(now);
-    await this.outbox.deliver(new Map(this.webhooks.all().map((h) => [h.name, h])), now);
+    await this.outbox.deliver((name) => this.webhooks.get(name));
     await this.scheduleAlarm();
   }
 

@@ -1,8 +1,10 @@
 /**
  * The outbox (DESIGN §6): every delivery waits here until its receiver answers 2xx. A due row is
- * claimed before the first await, so overlapping alarms never send it twice; a failure is retried
- * with backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered until the
- * operator fixes the webhook.
+ * claimed before its send, so overlapping alarms never send it twice; a failure is retried with
+ * backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered until the operator
+ * fixes the webhook. Sends run a few at a time, each result recorded as it arrives, and a row
+ * queued while they run joins at once: one hung receiver holds one slot for its timeout, never
+ * another receiver's news.
  */
 import { iso } from "../../protocol/time.ts";
 import {
@@ -14,12 +16,15 @@ import {
   send,
 } from "../alerts/delivery.ts";
 import type { AlertEvent } from "../alerts/event.ts";
+import { Doorbell, pump } from "../alerts/pump.ts";
 import type { Webhook } from "../alerts/webhooks.ts";
 
 /** One alarm sends at most this many deliveries: under the Free plan's 50 subrequests per invocation. */
 export const MAX_SENDS_PER_ALARM = 40;
 /** Failed deliveries shown per webhook in GET /v1/webhooks; the count is always exact. */
 const UNDELIVERED_SHOWN = 20;
+/** Sends in flight at once: a Worker invocation holds at most 6 open connections; more would only queue. */
+const MAX_CONCURRENT_SENDS = 6;
 
 interface OutboxRow extends Record<string, SqlStorageValue> {
   seq: number;
@@ -43,13 +48,16 @@ export interface UndeliveredView {
 }
 
 export class Outbox {
+  /** Rung when a delivery is queued, so a running delivery loop picks it up at once. */
+  private readonly doorbell = new Doorbell();
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** Queues `event` for `webhook` unless it already is (a retried flush); says whether it was queued. */
   enqueue(webhook: string, event: AlertEvent, now: number): boolean {
     // Due at once: `now` may be a cron run's scheduledTime, which can lie ahead of the alarm's clock.
     const due = Math.min(now, Date.now());
-    return (
+    const queued =
       this.sql.exec(
         `INSERT OR IGNORE INTO outbox (message_id, webhook, event, status, next_at, created_at)
          VALUES (?, ?, ?, 'pending', ?, ?)`,
@@ -58,31 +66,42 @@ export class Outbox {
         JSON.stringify(event),
         due,
         now,
-      ).rowsWritten > 0
-    );
+      ).rowsWritten > 0;
+    if (queued) this.doorbell.ring();
+    return queued;
   }
 
-  /** Sends what is due to the webhooks in `hooks`; a delivery whose webhook is gone is dropped. */
-  async deliver(hooks: ReadonlyMap<string, Webhook>, now: number): Promise<void> {
-    const due = this.sql
+  /**
+   * Sends what is due, each to its webhook as `webhook` finds it at send time; a delivery whose
+   * webhook is gone is dropped. Returns when nothing is due or in flight, or the alarm's send
+   * budget is spent.
+   */
+  async deliver(webhook: (name: string) => Webhook | null): Promise<void> {
+    await pump({
+      claim: () => this.claim(Date.now()),
+      deliver: async (row) => {
+        const hook = webhook(row.webhook);
+        const now = Date.now();
+        const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+        this.settle(row, result, now);
+      },
+      concurrency: MAX_CONCURRENT_SENDS,
+      budget: MAX_SENDS_PER_ALARM,
+      doorbell: this.doorbell,
+    });
+  }
+
+  /** The next due row, claimed (synchronously, before any await) so no overlapping run sends it too. */
+  private claim(now: number): OutboxRow | null {
+    const row = this.sql
       .exec<OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?",
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT 1",
         now,
-        MAX_SENDS_PER_ALARM,
       )
-      .toArray();
-    // Claimed before the first await, so an overlapping invocation cannot send the same row twice.
-    for (const row of due) {
-      this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
-    }
-    const results = await Promise.all(
-      due.map(async (row): Promise<[OutboxRow, SendResult | null]> => {
-        const hook = hooks.get(row.webhook);
-        if (!hook) return [row, null];
-        return [row, await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now))];
-      }),
-    );
-    for (const [row, result] of results) this.settle(row, result, now);
+      .toArray()[0];
+    if (!row) return null;
+    this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
+    return row;
   }
 
   private settle(row: OutboxRow, result: SendResult | null, now: number): void {

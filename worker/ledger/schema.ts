@@ -49,6 +49,20 @@ ALTER TABLE transitions ADD COLUMN announce_as TEXT NOT NULL DEFAULT 'transition
 CREATE TABLE maintenance (
   name TEXT PRIMARY KEY, spec TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );`,
+  // 4. Enrollment tokens, burned here atomically (tokens.ts); they used to live in KV (enroll:<id>),
+  //    where two concurrent uses could both win. Tokens issued before this step are not carried
+  //    over: they expire within a day, and the admin issues a new one.
+  `CREATE TABLE IF NOT EXISTS enrollment_tokens (
+  host TEXT PRIMARY KEY, hash TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER
+);`,
+  // 5. Bounded storage (DESIGN §6): transitions are pruned by age (an index on since), and a deleted
+  //    host's tombstone expires (tombstones.ts); tombstones kept in meta move there, expiring
+  //    10 minutes from the migration.
+  `CREATE INDEX IF NOT EXISTS transitions_since ON transitions (since);
+CREATE TABLE IF NOT EXISTS tombstones (host TEXT PRIMARY KEY, epoch TEXT NOT NULL, expires_at INTEGER NOT NULL);
+INSERT INTO tombstones (host, epoch, expires_at)
+  SELECT substr(key, 9), value, CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 600000 FROM meta WHERE key LIKE 'deleted:%';
+DELETE FROM meta WHERE key LIKE 'deleted:%';`,
 ];
 
 /** Brings the ledger's tables up to the last step. */

@@ -11,6 +11,19 @@ import type { AnnounceAs } from "./announce.ts";
 
 /** A cron run's transitions are queued when the run reports in; if it never does, the alarm queues them after this. */
 const ORPHAN_AFTER_MS = 120_000;
+/** Transitions are kept for the 30 days `GET /v1/hosts/:id/events` and uptime show (DESIGN §6). */
+export const TRANSITION_RETENTION_MS = 30 * 86_400_000;
+/**
+ * Transitions kept per host: the events API lists 500. One flapping host could otherwise spend
+ * most of the Free plan's 100,000 DO row writes a day on history nobody can be shown.
+ */
+export const MAX_TRANSITIONS_PER_HOST = 500;
+/**
+ * Rows pruning never takes: the transition a host's reminders repeat, and an announced one not yet
+ * queued for the webhooks.
+ */
+const STILL_NEEDED =
+  "(id IN (SELECT transition_id FROM hosts WHERE transition_id IS NOT NULL) OR (alert = 1 AND queued = 0))";
 
 interface TransitionRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -96,6 +109,41 @@ export class Transitions {
       run,
       JSON.stringify(t.attention),
     );
+  }
+
+  /** Keeps `host`'s newest MAX_TRANSITIONS_PER_HOST transitions (and any still needed); returns rows deleted. */
+  cap(host: string): number {
+    // Counted first (an index range): the DELETE's subqueries read every host row, which a cron
+    // run handing over thousands of hosts must not pay once per host.
+    const kept = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM transitions WHERE host = ?", host).one().n;
+    if (kept <= MAX_TRANSITIONS_PER_HOST) return 0;
+    return this.sql.exec(
+      `DELETE FROM transitions WHERE host = ? AND NOT ${STILL_NEEDED} AND id IN (
+         SELECT id FROM transitions WHERE host = ? ORDER BY since DESC LIMIT -1 OFFSET ?)`,
+      host,
+      host,
+      MAX_TRANSITIONS_PER_HOST,
+    ).rowsWritten;
+  }
+
+  /**
+   * Drops transitions older than the retention, except each host's last one before it: uptime
+   * needs the state in force when its 30-day window opens. Returns rows deleted.
+   */
+  prune(now: number): number {
+    const cutoff = now - TRANSITION_RETENTION_MS;
+    return this.sql.exec(
+      `DELETE FROM transitions WHERE since < ? AND NOT ${STILL_NEEDED} AND EXISTS (
+         SELECT 1 FROM transitions AS newer WHERE newer.host = transitions.host AND newer.epoch = transitions.epoch
+           AND newer.since > transitions.since AND newer.since <= ?)`,
+      cutoff,
+      cutoff,
+    ).rowsWritten;
+  }
+
+  /** A deleted host's history goes with it (a re-created host starts afresh under a new epoch). */
+  drop(host: string): void {
+    this.sql.exec(`DELETE FROM transitions WHERE host = ? AND NOT ${STILL_NEEDED}`, host);
   }
 
   /** Marks a recorded transition announced (as itself or as a flapping notice) to `states`, dated `at`, waiting to be queued. */

@@ -34,7 +34,7 @@ hosts.post("/:id/enrollment", requireAdmin, async (c) => {
   const id = c.req.param("id");
   checkHostId(id);
   const body = await adminBody(c.req.raw);
-  const { token, expiresAt } = await issueToken(c.env.SEATWATCH_KV, id, body.ttlSeconds, now());
+  const { token, expiresAt } = await issueToken(c.env.SEATWATCH_KV, ledgerStub(c.env), id, body.ttlSeconds, now());
   return c.json({ host: id, token, expiresAt }, 201);
 });
 

@@ -1,0 +1,103 @@
+/**
+ * Issue 12 item 6: the ledger's storage is bounded. Transitions are pruned past the 30 days the
+ * events API shows and capped per host, a deleted host's rows go with it, tombstones expire.
+ * Counted in the real ledger's SQLite.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { State } from "../../protocol/verdict.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
+import type { Observation } from "../../worker/ledger/observation.ts";
+import { admin, enroll } from "./helpers.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const DAY = 86_400_000;
+
+function obs(host: string, state: State, at: number, epoch = "e-1"): Observation {
+  return {
+    host,
+    epoch,
+    state,
+    reason: null,
+    seats: 1,
+    minSeats: 1,
+    lastSeen: at,
+    since: at,
+    at,
+    labels: [],
+    alertAfter: 0,
+    repeatEvery: 0,
+    attention: [],
+  };
+}
+
+async function count(sql: string, ...args: SqlStorageValue[]): Promise<number> {
+  return runInDurableObject(ledgerStub(env), (_ledger, state) =>
+    Number(state.storage.sql.exec<{ n: number }>(sql, ...args).one().n),
+  );
+}
+
+const rowsOf = (host: string) => count("SELECT count(*) AS n FROM transitions WHERE host = ?", host);
+
+async function flap(host: string, from: number, times: number, epoch = "e-1"): Promise<number> {
+  const ledger = ledgerStub(env);
+  let at = from;
+  for (let i = 0; i < times; i++) {
+    at += 1000;
+    await ledger.observe([obs(host, i % 2 === 0 ? "low" : "up", at, epoch)], null);
+  }
+  return at;
+}
+
+describe("the ledger's transitions", () => {
+  it("are capped at 500 per host however much it flaps, newest kept", async () => {
+    const last = await flap("cap-1", Date.parse("2028-02-01T00:00:00Z"), 520);
+    expect(await rowsOf("cap-1")).toBe(500);
+    expect(await count("SELECT count(*) AS n FROM transitions WHERE host = ? AND since = ?", "cap-1", last)).toBe(1);
+  });
+
+  it("are pruned past 30 days, keeping each host's state in force when the window opens", async () => {
+    const t0 = Date.parse("2028-03-01T00:00:00Z");
+    await flap("age-1", t0, 6);
+    const ledger = ledgerStub(env);
+    await ledger.observe([obs("age-1", "low", t0 + 20 * DAY)], null);
+    expect(await rowsOf("age-1")).toBe(7);
+    const run = { at: t0 + 31 * DAY, hostsEvaluated: 0, handed: 0, carried: 0, cursor: null };
+    vi.setSystemTime(run.at);
+    await ledger.recordRun(run);
+    // The six flaps are older than 30 days; the last of them is the state in force at the cutoff.
+    expect(await rowsOf("age-1")).toBe(2);
+    const history = await ledger.history("age-1", "e-1", run.at - 30 * DAY, 500);
+    expect(history.changes.map((c) => c.state)).toEqual(["low", "up"]);
+  });
+
+  it("of a deleted host are deleted with it, and a re-created host starts with none", async () => {
+    await enroll("gone-1");
+    await flap("gone-1", Date.parse("2028-04-01T00:00:00Z"), 4, "e-old");
+    expect(await rowsOf("gone-1")).toBe(4);
+    expect((await admin("DELETE", "/v1/hosts/gone-1")).status).toBe(204);
+    expect(await rowsOf("gone-1")).toBe(0);
+    await enroll("gone-1");
+    await flap("gone-1", Date.parse("2028-04-02T00:00:00Z"), 2, "e-new");
+    expect(await rowsOf("gone-1")).toBe(2);
+  });
+});
+
+describe("a deleted host's tombstone", () => {
+  it("keeps its in-flight beats out for 10 minutes, then expires", async () => {
+    const t0 = Date.parse("2028-05-01T00:00:00Z");
+    vi.setSystemTime(t0);
+    const ledger = ledgerStub(env);
+    await ledger.forget("tomb-1", "e-dead");
+    await ledger.observe([obs("tomb-1", "up", t0 + 1000, "e-dead")], null);
+    expect(await rowsOf("tomb-1")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM tombstones WHERE host = ?", "tomb-1")).toBe(1);
+    vi.setSystemTime(t0 + 600_000);
+    await ledger.recordRun({ at: t0 + 600_000, hostsEvaluated: 0, handed: 0, carried: 0, cursor: null });
+    expect(await count("SELECT count(*) AS n FROM tombstones WHERE host = ?", "tomb-1")).toBe(0);
+  });
+});

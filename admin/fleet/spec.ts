@@ -46,20 +46,5 @@ export function formatFileError(e: FileError): string {
   return `${where}: ${e.field ? `${e.field}: ` : ""}${e.message}`;
 }
 
-/** Formats the DESIGN names for alerts: §5's and §6's. The Worker refuses those it does not render yet. */
-export const WEBHOOK_FORMATS = [
-  "json",
-  "slack",
-  "discord",
-  "pagerduty",
-  "ntfy",
-  "telegram",
-  "teams",
-  "opsgenie",
-  "pushover",
-  "gotify",
-  "matrix",
-] as const;
-
-export const WEBHOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export { FORMATS as WEBHOOK_FORMATS, WEBHOOK_NAME_PATTERN } from "../../protocol/webhooks.ts";
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -6,25 +6,13 @@ import { decodeSecret } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { STATES, type State } from "../../protocol/verdict.ts";
+import { FORMATS, type Format, WEBHOOK_NAME_PATTERN } from "../../protocol/webhooks.ts";
 import { ApiError } from "../http/errors.ts";
 import { OPSGENIE_ALERTS_URL } from "./formats/opsgenie.ts";
 import { PAGERDUTY_EVENTS_URL } from "./formats/pagerduty.ts";
 import { PUSHOVER_MESSAGES_URL } from "./formats/pushover.ts";
 
-export const FORMATS = [
-  "json",
-  "slack",
-  "discord",
-  "pagerduty",
-  "ntfy",
-  "telegram",
-  "teams",
-  "opsgenie",
-  "pushover",
-  "gotify",
-  "matrix",
-] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format, WEBHOOK_NAME_PATTERN } from "../../protocol/webhooks.ts";
 
 /** The credentials and addresses a format needs beside its URL; the secret ones are redacted in listings. */
 type Credential = "routingKey" | "chatId" | "token" | "user";
@@ -107,7 +95,6 @@ const RECEIVERS: Record<Format, Receiver> = {
   },
 };
 
-export const WEBHOOK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Long enough for any real receiver URL (Slack, Discord, PagerDuty, ntfy), short enough to bound storage. */
 const MAX_URL_LENGTH = 2048;
 

@@ -1,14 +1,17 @@
 /**
  * Issue 12 item 6: the ledger's storage is bounded. Transitions are pruned past the 30 days the
- * events API shows and capped per host, a deleted host's rows go with it, tombstones expire.
+ * events API shows and capped per host, a deleted host's rows go with it, tombstones expire; a
+ * receiver left broken keeps only its newest failed deliveries.
  * Counted in the real ledger's SQLite.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { State } from "../../protocol/verdict.ts";
+import { MAX_ATTEMPTS } from "../../worker/alerts/delivery.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
+import { receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, enroll } from "./helpers.ts";
 
 afterEach(() => {
@@ -108,5 +111,55 @@ describe("a deleted host's tombstone", () => {
     vi.setSystemTime(t0 + 600_000);
     await ledger.recordRun({ at: t0 + 600_000, hostsEvaluated: 0, handed: 0, carried: 0, cursor: null });
     expect(await count("SELECT count(*) AS n FROM tombstones WHERE host = ?", "tomb-1")).toBe(0);
+  });
+});
+
+describe("a broken receiver's undelivered alerts", () => {
+  it("keep the newest 100 per webhook, however long it stays broken; another webhook's are untouched", async () => {
+    const t0 = Date.parse("2028-06-01T00:00:00Z");
+    vi.setSystemTime(t0);
+    expect((await admin("PUT", "/v1/webhooks/cap-dead", { url: receiverUrl("cap-dead", "fail=100000") })).status).toBe(
+      201,
+    );
+    // 130 alerts on their last attempt, and 3 failures of another webhook already kept.
+    await runInDurableObject(ledgerStub(env), (_ledger, state) => {
+      const insert = (id: string, hook: string, status: string, attempts: number) =>
+        state.storage.sql.exec(
+          `INSERT INTO outbox (message_id, webhook, event, status, attempts, next_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          id,
+          hook,
+          JSON.stringify({ id, type: "host.down", host: "ucap" }),
+          status,
+          attempts,
+          t0,
+          t0,
+        );
+      for (let i = 0; i < 130; i++) insert(`ucap.low.${i}`, "cap-dead", "pending", MAX_ATTEMPTS - 1);
+      for (let i = 0; i < 3; i++) insert(`uother.low.${i}`, "cap-other", "undelivered", MAX_ATTEMPTS);
+      return state.storage.setAlarm(t0);
+    });
+    // 40 sends an alarm (MAX_SENDS_PER_ALARM): four alarms send all 130, the rest find nothing due.
+    for (let run = 0; run < 8; run++) await runAlarm();
+    // Only the rows made here: the ledger may queue this webhook other tests' alerts meanwhile.
+    const kept = (status: string, hook: string) =>
+      count(
+        "SELECT count(*) AS n FROM outbox WHERE webhook = ? AND status = ? AND message_id GLOB 'u*.low.*'",
+        hook,
+        status,
+      );
+    expect(await kept("pending", "cap-dead")).toBe(0);
+    expect(await kept("undelivered", "cap-dead")).toBe(100);
+    expect(await kept("undelivered", "cap-other")).toBe(3);
+    const newest = await runInDurableObject(ledgerStub(env), (_ledger, state) =>
+      state.storage.sql
+        .exec<{ id: string }>(
+          "SELECT message_id AS id FROM outbox WHERE webhook = 'cap-dead' AND message_id GLOB 'ucap.*' ORDER BY seq",
+        )
+        .toArray()
+        .map((r) => r.id),
+    );
+    expect(newest[0]).toBe("ucap.low.30");
+    expect(newest.at(-1)).toBe("ucap.low.129");
   });
 });

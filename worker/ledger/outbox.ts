@@ -1,8 +1,8 @@
 /**
  * The outbox (DESIGN §6): every delivery waits here until its receiver answers 2xx. A due row is
  * claimed before its send, so overlapping alarms never send it twice; a failure is retried with
- * backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered until the operator
- * fixes the webhook. Sends run a few at a time, each result recorded as it arrives, and a row
+ * backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered (the newest 100 per
+ * webhook) until the operator fixes the webhook. Sends run a few at a time, each result recorded as it arrives, and a row
  * queued while they run joins at once: one hung receiver holds one slot for its timeout, never
  * another receiver's news.
  */
@@ -21,8 +21,14 @@ import type { Webhook } from "../alerts/webhooks.ts";
 
 /** One alarm sends at most this many deliveries: under the Free plan's 50 subrequests per invocation. */
 export const MAX_SENDS_PER_ALARM = 40;
-/** Failed deliveries shown per webhook in GET /v1/webhooks; the count is always exact. */
+/** Failed deliveries shown per webhook in GET /v1/webhooks. */
 const UNDELIVERED_SHOWN = 20;
+/**
+ * Failed deliveries kept per webhook: a receiver left broken for months (a flapping host, a
+ * reminder every hour) must not grow the ledger without end. Past this the oldest go; the count
+ * shown is of those kept, and any at all keeps /v1/check at 503.
+ */
+export const MAX_UNDELIVERED_KEPT = 100;
 /** Sends in flight at once: a Worker invocation holds at most 6 open connections; more would only queue. */
 const MAX_CONCURRENT_SENDS = 6;
 
@@ -116,6 +122,12 @@ export class Outbox {
         attempts,
         result.error,
         row.seq,
+      );
+      this.sql.exec(
+        `DELETE FROM outbox WHERE webhook = ?1 AND status = 'undelivered' AND seq NOT IN
+           (SELECT seq FROM outbox WHERE webhook = ?1 AND status = 'undelivered' ORDER BY seq DESC LIMIT ?2)`,
+        row.webhook,
+        MAX_UNDELIVERED_KEPT,
       );
     } else {
       this.sql.exec(

@@ -14,6 +14,7 @@ import { dashboard } from "./routes/dashboard.tsx";
 import { enrollment } from "./routes/enroll.ts";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
+import { openapi } from "./routes/openapi.ts";
 import { status } from "./routes/status.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -31,6 +32,7 @@ app.route("/v1/webhooks", webhooks);
 app.route("/v1", status);
 app.route("/badge", badges);
 app.route("/metrics", metrics);
+app.route("/openapi.json", openapi);
 app.route("/", dashboard);
 
 app.notFound((c) =>

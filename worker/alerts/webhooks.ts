@@ -2,7 +2,8 @@
  * Alert webhooks (DESIGN §5): what an admin may configure, validated in full before the ledger
  * stores anything, and how a webhook is shown back (secrets and the secret parts of URLs redacted).
  */
-import { decodeSecret } from "../../protocol/keys.ts";
+import { type JsonSchema, matching } from "../../protocol/json-schema.ts";
+import { decodeSecret, SECRET_SCHEMA } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError } from "../http/errors.ts";
@@ -37,9 +38,45 @@ export interface WebhookInput {
   routingKey?: string;
 }
 
-const FIELDS = ["url", "format", "secret", "labels", "routingKey"];
 /** PagerDuty integration keys are 32 characters; allow some slack for other key shapes, never spaces or quotes. */
 const ROUTING_KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/**
+ * A `PUT /v1/webhooks/:name` body as `GET /openapi.json` shows it. Its properties are the fields
+ * the validator accepts, so a field added here is documented and accepted at once. Not expressed
+ * in the schema, but told in the descriptions: `http://` only for local receivers.
+ */
+export const WEBHOOK_INPUT_SCHEMA = {
+  type: "object",
+  properties: {
+    url: {
+      type: "string",
+      maxLength: MAX_URL_LENGTH,
+      format: "uri",
+      description:
+        "https://, or http:// for a local receiver (localhost, 127/8, ::1, 10/8, 172.16/12, 192.168/16, *.local); default for pagerduty: its Events API",
+    },
+    format: { enum: FORMATS, default: "json" },
+    secret: SECRET_SCHEMA,
+    labels: {
+      type: "array",
+      items: matching(LABEL_PATTERN),
+      maxItems: MAX_LABELS,
+      description: "hosts carrying at least one of these labels; empty means every host",
+    },
+    routingKey: {
+      ...matching(ROUTING_KEY_PATTERN),
+      description: "format pagerduty only: the Integration Key of an Events API v2 integration",
+    },
+  },
+  additionalProperties: false,
+  anyOf: [
+    { properties: { format: { const: "pagerduty" } }, required: ["format", "routingKey"] },
+    { properties: { format: { not: { const: "pagerduty" } } }, required: ["url"], not: { required: ["routingKey"] } },
+  ],
+} satisfies JsonSchema & { properties: Record<keyof WebhookInput, JsonSchema> };
+
+const FIELDS = Object.keys(WEBHOOK_INPUT_SCHEMA.properties);
 
 export function checkWebhookName(name: string): void {
   if (!WEBHOOK_NAME_PATTERN.test(name)) {

@@ -1,0 +1,270 @@
+/**
+ * The document's component schemas: request bodies from the schemas the validators check with
+ * (policy, beat, webhook, enrollment), answers from the types the faces build them with.
+ * `objectOf<T>` ties each answer to its TypeScript type, so a field added to an answer without a
+ * schema does not compile.
+ */
+import type { BeatAccepted, EnrollAnswer, ErrorBody, PolicyAnswer } from "../../../protocol/answers.ts";
+import { BEAT_SCHEMA } from "../../../protocol/beat-schema.ts";
+import { HOST_ID_SCHEMA } from "../../../protocol/host.ts";
+import { integer, type JsonSchema, matching, nullable, objectOf } from "../../../protocol/json-schema.ts";
+import { PUBLIC_KEY_SCHEMA } from "../../../protocol/keys.ts";
+import { LABEL_PATTERN, POLICY_KEYS } from "../../../protocol/policy.ts";
+import type { FieldError } from "../../../protocol/validation.ts";
+import { STATES, type State } from "../../../protocol/verdict.ts";
+import { FORMATS, WEBHOOK_INPUT_SCHEMA } from "../../alerts/webhooks.ts";
+import type { DuplicateBeacon } from "../../fleet/duplicate.ts";
+import { ENROLL_REQUEST_SCHEMA, TOKEN_REQUEST_SCHEMA } from "../../fleet/enrollment.ts";
+import { POLICY_SCHEMA } from "../../fleet/policy.ts";
+import type { Monitor } from "../../ledger/monitor.ts";
+import type { UndeliveredView } from "../../ledger/outbox.ts";
+import type { WebhookView } from "../../ledger/registry.ts";
+import type { HostTransition } from "../../ledger/transitions.ts";
+import type { ShieldsEndpoint } from "../badge.ts";
+import type { hostDetail, hostSummary, StatusDocument } from "../status.ts";
+import type { UPTIME_WINDOWS, Uptime } from "../uptime.ts";
+
+/** A component by name; the OpenAPI validator test fails on a name that is not in COMPONENTS. */
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+const time: JsonSchema = { type: "string", format: "date-time" };
+const count: JsonSchema = { type: "integer", minimum: 0 };
+const state: JsonSchema = { enum: STATES };
+const text: JsonSchema = { type: "string" };
+const labels: JsonSchema = { type: "array", items: matching(LABEL_PATTERN) };
+const beatField = (name: string): JsonSchema => BEAT_SCHEMA.properties?.[name] ?? {};
+
+const FIELD_ERROR = objectOf<FieldError>({ field: text, message: text }, "all");
+
+type HostSummary = ReturnType<typeof hostSummary>;
+type HostDetail = ReturnType<typeof hostDetail>;
+type LastBeat = NonNullable<HostDetail["lastBeat"]>;
+
+const SUMMARY_FIELDS: Record<keyof HostSummary, JsonSchema> = {
+  id: HOST_ID_SCHEMA,
+  state,
+  reason: nullable({ ...text, description: "a snake_case code; for error the beacon's own" }),
+  seats: nullable(count),
+  minSeats: count,
+  lastSeen: nullable({ ...time, description: "the Worker's arrival time of the last accepted beat" }),
+  since: nullable({ ...time, description: "when the current state began" }),
+  labels,
+};
+
+const LAST_BEAT = objectOf<LastBeat>(
+  {
+    receivedAt: time,
+    ts: { ...time, description: "the beat's sample time, on the beacon's clock" },
+    seq: beatField("seq"),
+    instance: beatField("instance"),
+    observed: beatField("observed"),
+    reason: nullable(text),
+    seats: beatField("seats"),
+    idle: beatField("idle"),
+    commands: beatField("commands"),
+    servers: beatField("servers"),
+    binaries: beatField("binaries"),
+    beacon: beatField("beacon"),
+  },
+  "all",
+);
+
+const UPTIME = objectOf<Uptime>(
+  {
+    from: time,
+    to: time,
+    uptime: nullable({ type: "number", minimum: 0, maximum: 1 }),
+    upSeconds: count,
+    lowSeconds: count,
+    downSeconds: count,
+    pausedSeconds: count,
+    unknownSeconds: count,
+  },
+  "all",
+);
+
+const UNDELIVERED = objectOf<UndeliveredView>(
+  { id: text, type: text, host: text, attempts: count, lastError: nullable(text), queuedAt: time },
+  "all",
+);
+
+export const COMPONENTS = {
+  Error: objectOf<ErrorBody>(
+    {
+      error: objectOf<ErrorBody["error"]>(
+        {
+          code: text,
+          message: { ...text, description: "what went wrong and what to do about it" },
+          details: { type: "array", items: FIELD_ERROR, description: "400s from a validator: every field's problem" },
+        },
+        ["code", "message"],
+      ),
+    },
+    "all",
+  ),
+  PolicyPatch: POLICY_SCHEMA,
+  Policy: { ...POLICY_SCHEMA, required: [...POLICY_KEYS] },
+  HostChange: {
+    ...POLICY_SCHEMA,
+    properties: { ...POLICY_SCHEMA.properties, publicKey: nullable(PUBLIC_KEY_SCHEMA) },
+    description: "policy fields and, optionally, the host's public key (null removes it)",
+  },
+  Beat: BEAT_SCHEMA,
+  BeatAccepted: objectOf<BeatAccepted>(
+    { accepted: { const: true }, state, reason: nullable(text), minSeats: count },
+    "all",
+  ),
+  EnrollRequest: ENROLL_REQUEST_SCHEMA,
+  EnrollAnswer: objectOf<EnrollAnswer>(
+    { enrolled: { const: true }, host: HOST_ID_SCHEMA, policy: ref("Policy") },
+    "all",
+  ),
+  TokenRequest: TOKEN_REQUEST_SCHEMA,
+  Token: objectOf<{ host: string; token: string; expiresAt: string }>(
+    { host: HOST_ID_SCHEMA, token: { ...text, description: "shown once; only its hash is stored" }, expiresAt: time },
+    "all",
+  ),
+  Monitor: objectOf<Monitor>(
+    {
+      lastCronAt: nullable(time),
+      hostsEvaluated: count,
+      stale: { type: "boolean", description: "no cron run for 3 minutes, or none yet" },
+      undelivered: { ...count, description: "alerts not delivered after all retries" },
+    },
+    "all",
+  ),
+  HostSummary: objectOf<HostSummary>(SUMMARY_FIELDS, "all"),
+  HostList: objectOf<{ hosts: (HostSummary & { policy: PolicyAnswer })[] }>(
+    {
+      hosts: {
+        type: "array",
+        items: objectOf<HostSummary & { policy: PolicyAnswer }>({ ...SUMMARY_FIELDS, policy: ref("Policy") }, "all"),
+      },
+    },
+    "all",
+  ),
+  HostDetail: objectOf<HostDetail>(
+    {
+      ...SUMMARY_FIELDS,
+      idle: nullable(count),
+      policy: ref("Policy"),
+      keyRegistered: { type: "boolean" },
+      createdAt: time,
+      updatedAt: time,
+      clockOffsetMs: nullable({ type: "integer", description: "arrival − the beat's ts" }),
+      warnings: { type: "array", items: { enum: ["clock_skew", "duplicate_beacon"] } },
+      duplicateBeacon: nullable(
+        objectOf<DuplicateBeacon>(
+          { instances: { type: "array", items: text }, lastSwitchAt: time, message: text },
+          "all",
+        ),
+      ),
+      lastBeat: nullable(LAST_BEAT),
+      history: {
+        type: "array",
+        items: objectOf<HostDetail["history"][number]>({ at: time, seats: count }, "all"),
+      },
+    },
+    "all",
+  ),
+  StatusDocument: objectOf<StatusDocument>(
+    {
+      generatedAt: time,
+      monitor: ref("Monitor"),
+      counts: objectOf<Record<State, number>>(
+        Object.fromEntries(STATES.map((s) => [s, count])) as Record<State, JsonSchema>,
+        "all",
+      ),
+      hosts: { type: "array", items: ref("HostSummary") },
+    },
+    "all",
+  ),
+  HostEvents: objectOf<{
+    host: string;
+    generatedAt: string;
+    uptime: Record<keyof typeof UPTIME_WINDOWS, Uptime>;
+    uptimeNote: string;
+    events: HostTransition[];
+  }>(
+    {
+      host: HOST_ID_SCHEMA,
+      generatedAt: time,
+      uptime: objectOf<Record<keyof typeof UPTIME_WINDOWS, Uptime>>(
+        { "24h": UPTIME, "7d": UPTIME, "30d": UPTIME },
+        "all",
+      ),
+      uptimeNote: text,
+      events: {
+        type: "array",
+        items: objectOf<HostTransition>(
+          {
+            id: text,
+            state,
+            previous: state,
+            reason: nullable(text),
+            seats: nullable(count),
+            minSeats: count,
+            since: time,
+            recordedAt: time,
+            announced: { type: "boolean", description: "whether webhooks were told" },
+          },
+          "all",
+        ),
+      },
+    },
+    "all",
+  ),
+  LabelPatch: objectOf<{ label: string; changed: number; hosts: { id: string; policy: PolicyAnswer }[] }>(
+    {
+      label: matching(LABEL_PATTERN),
+      changed: count,
+      hosts: {
+        type: "array",
+        items: objectOf<{ id: string; policy: PolicyAnswer }>({ id: HOST_ID_SCHEMA, policy: ref("Policy") }, "all"),
+      },
+    },
+    "all",
+  ),
+  WebhookInput: WEBHOOK_INPUT_SCHEMA,
+  Webhook: objectOf<WebhookView>(
+    {
+      name: text,
+      url: { ...text, description: "secret parts of the URL redacted as ***" },
+      format: { enum: FORMATS },
+      secret: {
+        ...text,
+        description: "whsec_*** in listings; the generated secret itself, once, in the answer that created it",
+      },
+      labels,
+      routingKey: { const: "***" },
+      createdAt: time,
+      updatedAt: time,
+      pending: count,
+      undeliveredCount: count,
+      undelivered: { type: "array", items: UNDELIVERED },
+    },
+    [
+      "name",
+      "url",
+      "format",
+      "secret",
+      "labels",
+      "createdAt",
+      "updatedAt",
+      "pending",
+      "undeliveredCount",
+      "undelivered",
+    ],
+  ),
+  WebhookList: objectOf<{ webhooks: WebhookView[] }>({ webhooks: { type: "array", items: ref("Webhook") } }, "all"),
+  WebhookTested: objectOf<{ delivered: true; status: number }>(
+    { delivered: { const: true }, status: integer(200, 299) },
+    "all",
+  ),
+  ShieldsBadge: objectOf<ShieldsEndpoint>(
+    { schemaVersion: { const: 1 }, label: text, message: text, color: text },
+    "all",
+    { additionalProperties: false, description: "shields.io's endpoint schema" },
+  ),
+  OpenApiDocument: { type: "object", required: ["openapi", "info", "paths"], description: "this document" },
+} satisfies Record<string, JsonSchema>;

@@ -24,8 +24,6 @@ export const OBSERVE_OPTIONS = {
   "seat-command": { type: "string" },
   "seat-session": { type: "string" },
   "count-shells": { type: "boolean" },
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 export const OBSERVE_HELP = `Options:
@@ -43,7 +41,6 @@ export const OBSERVE_HELP = `Options:
 export interface ObserveConfig {
   mode: TmuxMode;
   rule: SeatRule;
-  json: boolean;
 }
 
 type ObserveValues = {
@@ -63,7 +60,7 @@ export function parseCommandArgs<const O extends Record<string, { type: "string"
 }
 
 export function observeConfig(values: ObserveValues, env: NodeJS.ProcessEnv): ObserveConfig {
-  return { mode: tmuxMode(values, env), rule: seatRule(values), json: values.json ?? false };
+  return { mode: tmuxMode(values, env), rule: seatRule(values) };
 }
 
 function tmuxMode(values: ObserveValues, env: NodeJS.ProcessEnv): TmuxMode {

@@ -12,9 +12,7 @@ import { readPasswd } from "./proc.ts";
 import { countSeats, type SeatRule } from "./seats.ts";
 import { createTmuxObserver, type TmuxMode } from "./tmux/observer.ts";
 import { tmuxVersion } from "./tmux/version.ts";
-
-/** The unit `seatwatch-beacon unit` installs; the drop-in fix is written for it. */
-const UNIT = "seatwatch-beacon.service";
+import { DROP_IN_PATH, UNIT_NAME } from "./unit.ts";
 
 export interface DoctorCheck {
   ok: boolean;
@@ -198,7 +196,7 @@ function pathCheck(
       "a plain `tmux` run with that PATH asks with another client, which can answer exit 0 with nothing (the night seatwatch exists for); auto mode is immune, pinned mode and other tools are not",
     fix: [
       `pin the binary: --tmux ${server.exe} --socket ${server.socket}`,
-      `or give the unit that PATH (systemctl edit ${UNIT}, or write /etc/systemd/system/${UNIT}.d/path.conf, then systemctl daemon-reload && systemctl restart ${UNIT}):`,
+      `or give the unit that PATH (systemctl edit ${UNIT_NAME}, or write ${DROP_IN_PATH}, then systemctl daemon-reload && systemctl restart ${UNIT_NAME}):`,
       "[Service]",
       `Environment=PATH=${binDir}:${SYSTEMD_DEFAULT_PATH}`,
     ].join("\n"),
@@ -242,36 +240,4 @@ async function binaries(candidates: string[]): Promise<DoctorReport["binaries"]>
   return Promise.all(
     found.map(async (path) => ({ path, realpath: realpathOrSelf(path), version: await tmuxVersion(path) })),
   );
-}
-
-export function renderDoctor(report: DoctorReport): string {
-  const lines: string[] = [];
-  lines.push(`tmux binaries (PATH and known places):`);
-  for (const b of report.binaries) {
-    lines.push(`  ${b.path}${b.realpath !== b.path ? ` → ${b.realpath}` : ""}  ${b.version ?? "(-V failed)"}`);
-  }
-  if (report.binaries.length === 0) lines.push("  none found");
-  lines.push("tmux servers:");
-  for (const s of report.servers) {
-    const state = s.skipped
-      ? "skipped (outside scope)"
-      : s.error
-        ? `✗ ${s.error.reason}`
-        : `${s.panes} panes, ${s.dead} dead`;
-    lines.push(
-      `  pid ${s.pid}  user ${s.user ?? "?"}  ${s.socket || "(socket hidden)"}  ${s.exe || "(binary hidden)"}  ${s.version || "?"}  ${state}`,
-    );
-  }
-  if (report.servers.length === 0) lines.push("  none running");
-  for (const p of report.paths) lines.push(`PATH (${p.name}): ${p.path}\n  tmux → ${p.tmux ?? "none"}`);
-  lines.push(
-    `${report.mode} mode: observed ${report.observed}${report.reason ? ` (${report.reason})` : ""}, ${report.seats} seats, ${report.idle} idle, ${report.dead} dead`,
-  );
-  lines.push("checks:");
-  for (const c of report.checks) {
-    lines.push(`${c.ok ? "✓" : "✗"} ${c.title}`);
-    if (c.detail) lines.push(`    ${c.detail}`);
-    if (c.fix) lines.push(...c.fix.split("\n").map((line, i) => `    ${i === 0 ? "fix: " : "     "}${line}`));
-  }
-  return `${lines.join("\n")}\n`;
 }

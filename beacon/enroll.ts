@@ -3,7 +3,8 @@
  * signing the request with the key being registered (proof that the host holds it). The admin
  * token never passes through the beacon: the admin issues the enrollment token elsewhere.
  */
-import { errorOf, type WorkerClient } from "./push.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
+import { type Refusal, refusalOf, type WorkerClient } from "./push.ts";
 
 export type EnrollResult =
   | { kind: "enrolled"; host: string; policy: unknown }
@@ -20,16 +21,19 @@ export async function enroll(
   if (reply.status === 200 && body?.enrolled === true) {
     return { kind: "enrolled", host: typeof body.host === "string" ? body.host : request.host, policy: body.policy };
   }
-  const error = errorOf(reply.json) ?? {
-    code: `http_${reply.status}`,
-    message: `unexpected answer (status ${reply.status})`,
+  const refusal = refusalOf(reply.status, reply.json);
+  return {
+    kind: "refused",
+    status: reply.status,
+    code: refusal.code,
+    message: refusal.message,
+    explanation: explainEnrollRefusal(refusal, request),
   };
-  return { kind: "refused", status: reply.status, ...error, explanation: explainEnrollRefusal(error.code, request) };
 }
 
-function explainEnrollRefusal(code: string, request: { host: string; publicKey: string }): string {
+function explainEnrollRefusal(refusal: Refusal, request: { host: string; publicKey: string }): string {
   const issue = `the admin issues one with POST /v1/hosts/${request.host}/enrollment`;
-  switch (code) {
+  switch (refusal.known) {
     case "invalid_token":
       return `the token is unknown, expired, or was issued for another host than ${request.host} (check --host/SEATWATCH_HOST); ${issue}`;
     case "token_used":
@@ -39,16 +43,16 @@ function explainEnrollRefusal(code: string, request: { host: string; publicKey: 
     case "invalid_signature":
       return "the Worker could not verify the request with the key it carries: the key file may be damaged; run keygen into a new file";
     case "stale_timestamp":
-      return "this host's clock is more than 300 s away from the Worker's: sync it (timedatectl set-ntp true, chrony) and retry";
+      return `this host's clock is more than ${TIMESTAMP_TOLERANCE_SECONDS} s away from the Worker's: sync it (timedatectl set-ntp true, chrony) and retry`;
     case "rate_limited":
       return "too many requests from this address: retry in a minute";
+    case "internal_error":
+      return WORKER_FAILED;
     default:
-      return reply5xx(code);
+      return !refusal.fromWorker && refusal.status >= 500
+        ? WORKER_FAILED
+        : "unexpected refusal; check the URL points at a seatwatch Worker";
   }
 }
 
-function reply5xx(code: string): string {
-  return code === "internal_error" || /^http_5/.test(code)
-    ? "the Worker failed; retry, and check the Worker's logs if it persists"
-    : "unexpected refusal; check the URL points at a seatwatch Worker";
-}
+const WORKER_FAILED = "the Worker failed; retry, and check the Worker's logs if it persists";

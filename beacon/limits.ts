@@ -16,6 +16,13 @@ export const EXIT_GRACE_MS = 250;
 export const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /**
+ * A pane whose free text a forged line made uncertain is read alone (tmux/query.ts). One pane can
+ * make every later pane uncertain, so the extra clients per answer are capped; past the cap a text
+ * stays unknown (never a seat) rather than a process in a pane making the beacon fork hundreds.
+ */
+export const FREE_TEXT_REREADS = 32;
+
+/**
  * Foreground commands that mean "no agent here": when an agent crashes its pane usually survives
  * with the shell that launched it, and counting that pane would be a green lie.
  */

@@ -27,6 +27,10 @@ export interface Pane {
   dead: boolean;
   /** Exit status of a dead pane's command, when the server knows it. */
   deadStatus: number | null;
+  /** The window's index in its session (`session:window` is a tmux target); null when the server does not say. */
+  window: number | null;
+  /** When the window last showed output (unix ms; tmux keeps whole seconds); null on servers before tmux 2.1. */
+  windowActivity: number | null;
 }
 
 export interface ServerObservation {

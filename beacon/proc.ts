@@ -104,6 +104,28 @@ export function readStatus(pid: number): ProcessStatus | null {
   return text === null ? null : parseStatus(text, pid);
 }
 
+/** State and parent from /proc/PID/stat; the comm (field 2) may hold spaces and ")", so fields are read after the last ")". */
+export function parseStat(text: string): { ppid: number; zombie: boolean } | null {
+  const [state, ppid] = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  if (!state || !ppid || !/^\d+$/.test(ppid)) return null;
+  return { ppid: Number(ppid), zombie: state === "Z" || state === "X" };
+}
+
+/**
+ * The live children of `parent`, each by its pid in its own pid namespace: what the parent's fork()
+ * returned when both share one, as a tmux server and its panes always do (`pane_pid`).
+ */
+export function readChildren(parent: number): Set<number> {
+  const children = new Set<number>();
+  for (const pid of listPids()) {
+    const text = readText(`/proc/${pid}/stat`);
+    const stat = text === null ? null : parseStat(text);
+    if (!stat || stat.ppid !== parent || stat.zombie) continue;
+    children.add(readStatus(pid)?.nspid ?? pid);
+  }
+  return children;
+}
+
 export interface PasswdEntry {
   name: string;
   uid: number;

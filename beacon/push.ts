@@ -7,8 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
 import type { Beat } from "../protocol/beat.ts";
+import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { signV1a } from "../protocol/signing.ts";
+import { STATES } from "../protocol/verdict.ts";
 import { CLOCK_STEP_MS, IDLE_CONNECTION_MS, MAX_ANSWER_BYTES, PUSH_TIMEOUT_MS } from "./limits.ts";
 
 /** What came back from one signed POST: an answer (any status) or no answer at all. */
@@ -107,22 +110,34 @@ function describeNetworkError(error: unknown, base: string, timeoutMs: number): 
   return `${base} is unreachable: ${code ? `${code} ` : ""}${detail}`;
 }
 
-/** The Worker's error answer, when the body is one. */
-export function errorOf(json: unknown): { code: string; message: string } | null {
-  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (!error || typeof error.code !== "string") return null;
-  return { code: error.code, message: typeof error.message === "string" ? error.message : "" };
+/** A non-2xx answer as the Worker wrote it, read with protocol/'s error codes. */
+export interface Refusal {
+  status: number;
+  /** The Worker's error code, or `http_<status>` when the answer is not an error body. */
+  code: string;
+  message: string;
+  /** `code` when it is one the Worker documents, so explanations switch on ErrorCode; null for anything else. */
+  known: ErrorCode | null;
+  /** False when the answer was not an error body at all (a proxy's page, another server). */
+  fromWorker: boolean;
+}
+
+export function refusalOf(status: number, json: unknown): Refusal {
+  const error = errorOf(json);
+  if (error === null) {
+    return {
+      status,
+      code: `http_${status}`,
+      message: `unexpected answer (status ${status})`,
+      known: null,
+      fromWorker: false,
+    };
+  }
+  return { status, ...error, known: ERROR_CODES.find((code) => code === error.code) ?? null, fromWorker: true };
 }
 
 export type PushResult =
-  | {
-      kind: "accepted";
-      status: number;
-      state: string;
-      reason: string | null;
-      minSeats: number;
-      webhookId: string;
-    }
+  | ({ kind: "accepted"; status: number } & Omit<BeatAccepted, "accepted"> & { webhookId: string })
   | {
       kind: "refused";
       status: number;
@@ -156,36 +171,57 @@ export async function pushBeat(client: WorkerClient, beat: Beat, context: PushCo
   const reply = await client.post("/v1/beats", JSON.stringify(beat));
   if (reply.kind === "unreachable") return reply;
   const { status, json, webhookId } = reply;
-  const body = json as { accepted?: unknown; state?: unknown; reason?: unknown; minSeats?: unknown } | null;
-  if (status === 202 && body?.accepted === true && typeof body.state === "string") {
+  if (status === 202) {
+    const answer = readBeatAccepted(json);
+    if (typeof answer !== "string") {
+      const { state, reason, minSeats } = answer;
+      return { kind: "accepted", status, state, reason, minSeats, webhookId };
+    }
+    // Guessing a missing field (minSeats 1, say) would let the pacer judge seats against a policy the host may not have.
     return {
-      kind: "accepted",
+      kind: "refused",
       status,
-      state: body.state,
-      reason: typeof body.reason === "string" ? body.reason : null,
-      minSeats: typeof body.minSeats === "number" ? body.minSeats : 1,
+      code: "invalid_answer",
+      message: `the 202 answer is not a beat verdict: ${answer}`,
+      explanation:
+        "the Worker took the beat but did not answer {accepted, state, reason, minSeats}: the beacon and the Worker disagree on the protocol version; upgrade the older one; the beacon retries with backoff",
       webhookId,
     };
   }
-  const error = errorOf(json) ?? { code: `http_${status}`, message: `unexpected answer (status ${status})` };
+  const refusal = refusalOf(status, json);
   return {
     kind: "refused",
     status,
-    code: error.code,
-    message: error.message,
-    explanation: explainBeatRefusal(error.code, status, context),
+    code: refusal.code,
+    message: refusal.message,
+    explanation: explainBeatRefusal(refusal.known, status, context),
     ...(reply.retryAfterMs !== undefined ? { retryAfterMs: reply.retryAfterMs } : {}),
     webhookId,
   };
 }
 
+/** The 202 answer as protocol/ types it, or what is wrong with it. */
+function readBeatAccepted(json: unknown): BeatAccepted | string {
+  const body = json as { [K in keyof BeatAccepted]?: unknown } | null;
+  if (body?.accepted !== true) return "accepted is not true";
+  const state = STATES.find((known) => known === body.state);
+  if (state === undefined) return `state ${JSON.stringify(body.state)} is not one of ${STATES.join(", ")}`;
+  const reason = body.reason;
+  if (reason !== null && typeof reason !== "string") return "reason is neither a string nor null";
+  const minSeats = body.minSeats;
+  if (typeof minSeats !== "number" || !Number.isInteger(minSeats) || minSeats < 0) {
+    return "minSeats is missing or not a whole number ≥ 0";
+  }
+  return { accepted: true, state, reason, minSeats };
+}
+
 /** One sentence per refusal: what it most likely means on this host and what the beacon does about it. */
-export function explainBeatRefusal(code: string, status: number, context: PushContext): string {
+export function explainBeatRefusal(code: ErrorCode | null, status: number, context: PushContext): string {
   switch (code) {
     case "invalid_signature":
       return `no key enrolled for host ${context.host} verifies this beat: check that --host/SEATWATCH_HOST and the key file (public key ${context.publicKey}) are the ones enrolled; right after enrollment this is usually KV propagation (up to a minute), so the beacon keeps pushing`;
     case "stale_timestamp":
-      return "this host's clock is more than 300 s away from the Worker's: sync it (timedatectl set-ntp true, chrony); the beacon keeps pushing";
+      return `this host's clock is more than ${TIMESTAMP_TOLERANCE_SECONDS} s away from the Worker's: sync it (timedatectl set-ntp true, chrony); the beacon keeps pushing`;
     case "replayed": {
       const stepped = context.clock?.steppedBackMs() ?? 0;
       return stepped >= CLOCK_STEP_MS
@@ -199,7 +235,7 @@ export function explainBeatRefusal(code: string, status: number, context: PushCo
     case "invalid_host":
       return "the Worker refused the beat's shape: the beacon and the Worker disagree on the protocol version; upgrade the older one";
     case "payload_too_large":
-      return "the beat is larger than 16 KiB: too many servers or binaries to report; please report this";
+      return `the beat is larger than ${MAX_BEAT_BYTES / 1024} KiB: too many servers or binaries to report; please report this`;
     default:
       return status >= 500
         ? "the Worker failed; the beacon retries with backoff"

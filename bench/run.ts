@@ -9,6 +9,7 @@ const BENCHES = [
   "observe.ts",
   "beat-verify.ts",
   "beat-ingest.ts",
+  "beat-path.ts",
   "cron.ts",
   "kv-writes.ts",
   "badge.ts",

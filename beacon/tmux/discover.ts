@@ -3,7 +3,7 @@
  * and the binary that started them. No PATH and no TMUX_TMPDIR is involved, so a server started by
  * another tmux build, or with another socket directory, is found all the same.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import {
   listPids,
   readComm,
@@ -42,6 +42,29 @@ export function findTmuxServers(): FoundServer[] {
     servers.push({ pid, nspid: status.nspid, uid: status.uid, exe: readExe(pid), socket });
   }
   return servers;
+}
+
+/**
+ * The server listening on `socket` (a path reachable from here), found the same way as in auto mode;
+ * null when no visible tmux process holds it. Pinned mode trusts an answer only from this process.
+ */
+export function findServerOn(socket: string): FoundServer | null {
+  return (
+    findTmuxServers().find(
+      (server) => server.socket !== null && sameFile(reachableSocket(server, server.socket), socket),
+    ) ?? null
+  );
+}
+
+/**
+ * Why no visible server holds `socket`: there is no such file, the file is left over from a server
+ * that died (nothing listens on it), or something listens whose process we cannot see.
+ */
+export function socketState(socket: string): "missing" | "stale" | "listening" {
+  if (!existsSync(socket)) return "missing";
+  const listeners = readUnixListeners(process.pid)?.values() ?? [];
+  for (const path of listeners) if (sameFile(path, socket)) return "listening";
+  return "stale";
 }
 
 function listeningSocketOf(pid: number, tablesByNamespace: Map<string, Map<number, string> | null>): string | null {

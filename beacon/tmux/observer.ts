@@ -5,8 +5,8 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { firstError, type Observation, type Observer, type ServerObservation } from "../observe.ts";
-import { type FoundServer, findTmuxServers, reachableSocket, sameFile } from "./discover.ts";
+import { firstError, type Observation, type ObserveError, type Observer, type ServerObservation } from "../observe.ts";
+import { type FoundServer, findServerOn, findTmuxServers, reachableSocket, socketState } from "./discover.ts";
 import { queryPanes } from "./query.ts";
 import { tmuxVersion } from "./version.ts";
 
@@ -102,32 +102,19 @@ async function observeAuto(mode: AutoMode, versionOf: VersionOf): Promise<Observ
 }
 
 async function observePinned(mode: PinnedMode, versionOf: VersionOf): Promise<Observation> {
-  const located = findTmuxServers().find(
-    (server) => server.socket !== null && sameFile(reachableSocket(server, server.socket), mode.socket),
-  );
+  const located = findServerOn(mode.socket);
   const answer = await queryPanes({
     tmux: mode.tmux,
     socket: mode.socket,
-    server: located ?? null,
+    server: located,
     label: located ? `the tmux server pid ${located.pid} on ${mode.socket}` : mode.socket,
     env: mode.env,
   });
-  const pid = located?.pid ?? (answer.ok ? answer.serverPid : null);
-  if (pid === null) {
-    if (!answer.ok) return { servers: [], error: answer.error };
-    // The server answered but has no panes to name its pid, and /proc shows no listener on that socket.
-    return {
-      servers: [],
-      error: {
-        reason: "socket_hidden",
-        message: `${mode.tmux} -S ${mode.socket}: a server answers but no process listening on that socket is visible in /proc, so its answer cannot be checked; run the beacon where it can see the server's process (see doctor)`,
-      },
-    };
-  }
+  if (!located) return { servers: [], error: answer.ok ? unconfirmed(mode) : answer.error };
   const version = (answer.ok && answer.version) || (await versionOf(mode.tmux, mode.tmux));
   const server: ServerObservation = {
-    pid,
-    uid: located?.uid ?? null,
+    pid: located.pid,
+    uid: located.uid,
     exe: mode.tmux,
     version,
     socket: mode.socket,
@@ -136,6 +123,28 @@ async function observePinned(mode: PinnedMode, versionOf: VersionOf): Promise<Ob
   };
   if (!answer.ok) server.error = answer.error;
   return withError([server]);
+}
+
+/** An answer with no server behind it: whatever printed it, it did not come from a server on that socket. */
+function unconfirmed(mode: PinnedMode): ObserveError {
+  const asked = `${mode.tmux} -S ${mode.socket}`;
+  switch (socketState(mode.socket)) {
+    case "missing":
+      return {
+        reason: "no_server",
+        message: `${asked} answered, but there is no socket at ${mode.socket}, so no server did; this is not the tmux that started your sessions: pin that one with --tmux and --socket, or use auto mode`,
+      };
+    case "stale":
+      return {
+        reason: "stale_socket",
+        message: `${asked} answered, but nothing listens on ${mode.socket} (a server died and left it), so no server did; remove the socket or restart tmux there, and pin the tmux that started your sessions`,
+      };
+    case "listening":
+      return {
+        reason: "socket_hidden",
+        message: `${asked}: a server answers but no process listening on that socket is visible in /proc, so its answer cannot be checked; run the beacon where it can see the server's process (see doctor)`,
+      };
+  }
 }
 
 function withError(servers: ServerObservation[], fallback?: Observation["error"]): Observation {

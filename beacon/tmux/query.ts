@@ -1,30 +1,70 @@
 /**
  * One strict `list-panes -a` query (DESIGN §3 "How it sees"). An answer counts only if the client
- * exited 0, said nothing on stderr, and every row parses and carries the server's own pid; every
- * other outcome becomes an error with a named reason, because a client can fail with exit 0 and
- * empty stdout (3.3a client → 3.0a server), hang, or leave its pipe held.
+ * exited 0, said nothing on stderr, every row parses and carries the server's own pid, and each
+ * live pane's process is the server's child; every other outcome becomes an error with a named
+ * reason, because a client can fail with exit 0 and empty stdout (3.3a client → 3.0a server), hang,
+ * or leave its pipe held.
  */
 import { existsSync } from "node:fs";
 import { runBounded } from "../exec.ts";
-import { QUERY_TIMEOUT_MS } from "../limits.ts";
+import { FREE_TEXT_REREADS, QUERY_TIMEOUT_MS } from "../limits.ts";
 import type { ObserveError, ObserveReason, Pane } from "../observe.ts";
+import { readChildren } from "../proc.ts";
 
 /**
- * Numeric fields first, tab-separated, free text last, so a tab in a command name cannot shift a
- * number. `pane_activity` does not exist and unknown variables expand to "" silently, so every
- * field used here is one tmux has had since 2.0.
+ * Free text (session and command names) is whatever a process in a pane chose, tabs and newlines
+ * included: `exec -a $'x\n…'` puts a newline into `pane_current_command`, and no tmux from 1.8 to
+ * 3.6a escapes it (`#{q:…}`, 2.9+, quotes shell characters but not newlines; session names are
+ * escaped only from 3.2). So what decides a seat never shares a line with free text. One client runs
+ * three list-panes in one command list, which the server answers from one snapshot:
+ *   1. a row per pane of tmux-controlled fields only — these rows say which panes exist, in order;
+ *   2. `s%N<tab>session name` per pane;  3. `c%N<tab>command` per pane.
+ * A free-text line can only belong to the pane whose turn it is, so a forged `\nc%N\t…` merely
+ * leaves two places possible; then the text of each pane it makes uncertain is read alone
+ * (`display-message -p -t %N`), an answer that holds that one value and nothing else.
+ *
+ * Fields and the tmux release that added each (`unknown variables expand to ""` on older servers):
+ *   pane_id pane_pid pane_dead window_index session_name pane_current_command   1.8
+ *   pane_dead_status   2.0   ("" → null)
+ *   pid                2.1   ("" → the answer proves its server by its panes: see trustedPanes)
+ *   window_activity    2.1   ("" → null)
+ *   version            2.4   ("" → asked with -V)
+ * `;` as its own argument chains commands, and `display-message -p -t %N FORMAT` works, on all of them
+ * (tried on builds of 1.8, 2.0, 2.1, 2.6, 3.0a, 3.6a and Debian's 3.3a).
  */
-const FIELDS = [
+const NUMERIC_FIELDS = [
   "pid",
   "pane_dead",
   "pane_dead_status",
   "pane_pid",
   "version",
   "pane_id",
-  "session_name",
-  "pane_current_command",
+  "window_index",
+  "window_activity",
 ] as const;
-export const PANE_FORMAT = FIELDS.map((field) => `#{${field}}`).join("\t");
+const NUMERIC_FORMAT = NUMERIC_FIELDS.map((field) => `#{${field}}`).join("\t");
+const NUMERIC_ROW = /^(\d*)\t([01])\t(\d*)\t(\d+)\t([^\t]*)\t(%\d+)\t(\d*)\t(\d*)$/;
+
+/** Each free-text field, the marker its lines start with, and the tmux variable. */
+const FREE_TEXT = [
+  { marker: "s", variable: "session_name" },
+  { marker: "c", variable: "pane_current_command" },
+] as const;
+type FreeText = (typeof FREE_TEXT)[number]["variable"];
+
+export const QUERY_ARGS = [
+  "list-panes",
+  "-a",
+  "-F",
+  NUMERIC_FORMAT,
+  ...FREE_TEXT.flatMap(({ marker, variable }) => [
+    ";",
+    "list-panes",
+    "-a",
+    "-F",
+    `${marker}#{pane_id}\t#{${variable}}`,
+  ]),
+];
 
 export interface QueryTarget {
   /** The client binary to run (for auto mode, /proc/PID/exe: the very binary that started the server). */
@@ -38,9 +78,7 @@ export interface QueryTarget {
   env?: NodeJS.ProcessEnv;
 }
 
-export type QueryAnswer =
-  | { ok: true; panes: Pane[]; serverPid: number | null; version: string }
-  | { ok: false; error: ObserveError };
+export type QueryAnswer = { ok: true; panes: Pane[]; version: string } | { ok: false; error: ObserveError };
 
 export async function queryPanes(target: QueryTarget): Promise<QueryAnswer> {
   const command = `${target.tmux} -u -S ${target.socket} list-panes -a`;
@@ -48,9 +86,7 @@ export async function queryPanes(target: QueryTarget): Promise<QueryAnswer> {
     ok: false,
     error: { reason, message: `${command}: ${message}` },
   });
-  const result = await runBounded(target.tmux, ["-u", "-S", target.socket, "list-panes", "-a", "-F", PANE_FORMAT], {
-    env: target.env,
-  });
+  const result = await runBounded(target.tmux, ["-u", "-S", target.socket, ...QUERY_ARGS], { env: target.env });
 
   if (result.kind === "spawn_error") {
     if (result.code === "ENOENT") {
@@ -86,7 +122,9 @@ export async function queryPanes(target: QueryTarget): Promise<QueryAnswer> {
       `exit 0 with no output and no message${held}: a server with a session always has a pane, so this client did not really ask ${target.label}; pin the tmux that started it with --tmux, or use auto mode`,
     );
   }
-  return parseRows(result.stdout, target, fail);
+  const parsed = parseAnswer(result.stdout);
+  if ("problem" in parsed) return fail("parse_error", parsed.problem);
+  return trustedPanes(parsed, target, fail);
 }
 
 type Fail = (reason: ObserveReason, message: string) => QueryAnswer;
@@ -118,9 +156,14 @@ const COMPLAINTS: [RegExp, ObserveReason, string][] = [
 function classifyComplaint(stderr: string, stdout: string, target: QueryTarget, fail: Fail): QueryAnswer {
   // A live server with no sessions: an observation of zero seats, not a failure (DESIGN §3).
   if (stdout === "" && /^(no current target|no sessions)$/.test(stderr)) {
-    return { ok: true, panes: [], serverPid: null, version: "" };
+    return { ok: true, panes: [], version: "" };
   }
-  if (/no server running on|error connecting to .*\((No such file or directory|Connection refused)\)/.test(stderr)) {
+  // 1.8 says only "failed to connect to server", without the errno that 2.0 appends after a colon.
+  if (
+    /no server running on|error connecting to .*\((No such file or directory|Connection refused)\)|^failed to connect to server(: (No such file or directory|Connection refused))?$/.test(
+      stderr,
+    )
+  ) {
     if (existsSync(target.socket)) {
       return fail(
         "stale_socket",
@@ -145,59 +188,190 @@ function firstLine(text: string): string {
   return text.split("\n", 1)[0] ?? "";
 }
 
-function parseRows(stdout: string, target: QueryTarget, fail: Fail): QueryAnswer {
+/** The tmux-controlled facts of one pane (the first list-panes). */
+export interface PaneRow {
+  /** The server's `#{pid}`; null on servers before 2.1. */
+  pid: number | null;
+  dead: boolean;
+  deadStatus: number | null;
+  panePid: number;
+  version: string;
+  id: string;
+  window: number | null;
+  /** Unix seconds, as tmux gives it. */
+  windowActivity: number | null;
+}
+
+/** The rows, and each pane's free text in row order: null where the answer leaves it uncertain. */
+export interface ParsedAnswer {
+  rows: PaneRow[];
+  texts: Record<FreeText, (string | null)[]>;
+}
+
+/** Reads the three lists of one answer; a problem means the answer is not what tmux prints for QUERY_ARGS. */
+export function parseAnswer(stdout: string): ParsedAnswer | { problem: string } {
   // A row without its newline is a cut answer (a client killed mid-write), not a short one.
-  if (!stdout.endsWith("\n")) return fail("parse_error", "the answer ends in the middle of a row");
-  const panes: Pane[] = [];
-  let serverPid: number | null = null;
-  let version = "";
-  const rows = stdout.slice(0, -1).split("\n");
-  for (const [index, row] of rows.entries()) {
-    const fields = splitRow(row, FIELDS.length);
-    const pid = fields && whole(fields[0]);
-    const dead = fields?.[1];
-    const deadStatus = fields?.[2];
-    if (
-      !fields ||
-      pid === null ||
-      (dead !== "0" && dead !== "1") ||
-      (deadStatus !== "" && whole(deadStatus) === null) ||
-      whole(fields[3]) === null ||
-      !/^%\d+$/.test(fields[5] ?? "")
-    ) {
-      return fail(
-        "parse_error",
-        `row ${index + 1} is not a ${FIELDS.length}-field pane row: ${JSON.stringify(row.slice(0, 120))}`,
-      );
-    }
-    const expected: number = target.server?.nspid ?? serverPid ?? pid;
-    if (pid !== expected) {
-      return fail(
-        "pid_mismatch",
-        `row ${index + 1} came from server pid ${pid}, not ${expected} (${target.label}); another server answered, so nothing in this answer can be trusted`,
-      );
-    }
-    serverPid = pid;
-    version ||= fields[4] ?? "";
-    panes.push({
-      server: target.server?.pid ?? pid,
-      id: fields[5] ?? "",
-      session: fields[6] ?? "",
-      command: fields[7] ?? "",
-      dead: dead === "1",
-      deadStatus: deadStatus === "" ? null : Number(deadStatus),
-    });
+  if (!stdout.endsWith("\n")) return { problem: "the answer ends in the middle of a row" };
+  const lines = stdout.slice(0, -1).split("\n");
+  const rows: PaneRow[] = [];
+  for (const line of lines) {
+    const row = numericRow(line);
+    if (!row) break;
+    rows.push(row);
   }
-  return { ok: true, panes, serverPid, version };
+  if (rows.length === 0) return { problem: `line 1 is not a pane row: ${shown(lines[0])}` };
+  const ids = new Set<string>();
+  for (const { id } of rows) {
+    if (ids.has(id))
+      return { problem: `pane ${id} is listed twice; an answer that repeats a pane is not one tmux gave` };
+    ids.add(id);
+  }
+  const markers = FREE_TEXT.flatMap(({ marker }) => rows.map((row) => `${marker}${row.id}\t`));
+  const texts = placeLines(lines.slice(rows.length), markers);
+  if (!texts) {
+    return {
+      problem: `after ${rows.length} pane rows, the lines are not each pane's session and command in turn: ${shown(lines[rows.length])}`,
+    };
+  }
+  const textOf = (field: number) => texts.slice(field * rows.length, (field + 1) * rows.length);
+  return { rows, texts: { session_name: textOf(0), pane_current_command: textOf(1) } };
 }
 
-/** Exactly `count` fields; the last takes the rest of the row, tabs included. */
-function splitRow(row: string, count: number): string[] | null {
-  const parts = row.split("\t");
-  if (parts.length < count) return null;
-  return [...parts.slice(0, count - 1), parts.slice(count - 1).join("\t")];
+function numericRow(line: string): PaneRow | null {
+  const match = NUMERIC_ROW.exec(line);
+  if (!match) return null;
+  const [, pid = "", dead, deadStatus = "", panePid = "", version = "", id = "", window = "", activity = ""] = match;
+  return {
+    pid: orNull(pid),
+    dead: dead === "1",
+    deadStatus: orNull(deadStatus),
+    panePid: Number(panePid),
+    version,
+    id,
+    window: orNull(window),
+    windowActivity: orNull(activity),
+  };
 }
 
-function whole(text: string | undefined): number | null {
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
+/**
+ * Splits `lines` into one entry per marker, in order, each entry starting with a line that starts
+ * with its marker (and running until the next entry). A text may hold newlines, so a line that looks
+ * like a marker may be the inside of an earlier text: an entry's start is certain only when the
+ * earliest and the latest possible place for it agree, and its text only when its end is certain too.
+ * Null when no split exists at all.
+ */
+function placeLines(lines: string[], markers: string[]): (string | null)[] | null {
+  const count = markers.length;
+  const starts = (index: number, k: number) => lines[index]?.startsWith(markers[k] as string) === true;
+  // Nothing comes before the first entry; after that, each entry as early as it can be…
+  if (!starts(0, 0)) return null;
+  const earliest = [0];
+  for (let k = 1, index = 1; k < count; k += 1, index += 1) {
+    while (index < lines.length && !starts(index, k)) index += 1;
+    if (index === lines.length) return null;
+    earliest.push(index);
+  }
+  // …and as late as it can be.
+  const latest = new Array<number>(count).fill(0);
+  for (let k = count - 1, index = lines.length - 1; k > 0; k -= 1, index -= 1) {
+    while (!starts(index, k)) index -= 1;
+    latest[k] = index;
+  }
+  const certain = (k: number) => k === count || earliest[k] === latest[k];
+  return markers.map((marker, k) => {
+    if (!certain(k) || !certain(k + 1)) return null;
+    return lines
+      .slice(earliest[k], earliest[k + 1] ?? lines.length)
+      .join("\n")
+      .slice(marker.length);
+  });
+}
+
+/**
+ * The panes of a parsed answer that are proven to be the asked server's. Every row must carry the
+ * server's `#{pid}`; a server too old to have one (1.8, 2.0) proves itself by its panes instead.
+ * Either way a live pane counts only when its `pane_pid` is a live child of the server process:
+ * rows no pane could have written (a lying client, another server) name processes that are not.
+ */
+async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fail): Promise<QueryAnswer> {
+  const { rows } = parsed;
+  const first = rows[0] as PaneRow;
+  const expected = target.server?.nspid ?? first.pid;
+  for (const [index, row] of rows.entries()) {
+    if (row.pid === expected || (row.pid === null && first.pid === null)) continue;
+    return fail(
+      "pid_mismatch",
+      `row ${index + 1} came from server pid ${row.pid ?? "(none)"}, not ${expected ?? "(none)"} (${target.label}); another server answered, so nothing in this answer can be trusted`,
+    );
+  }
+  const children = target.server ? readChildren(target.server.pid) : null;
+  const proven = (row: PaneRow) => children === null || children.has(row.panePid);
+  if (first.pid === null && target.server && !rows.some((row) => !row.dead && proven(row))) {
+    return fail(
+      "pid_mismatch",
+      `this server does not report #{pid} (tmux before 2.1) and no live pane of its answer is a child of pid ${target.server.pid} (${target.label}); nothing in this answer can be trusted`,
+    );
+  }
+  // A dead pane's process is gone by definition; it is reported, never counted, so it needs no proof.
+  const kept = rows.flatMap((row, index) => (row.dead || proven(row) ? [index] : []));
+  const texts = await resolveTexts(parsed, kept, target);
+  const panes = kept.map((index, at): Pane => {
+    const row = rows[index] as PaneRow;
+    return {
+      server: target.server?.pid ?? row.pid ?? 0,
+      id: row.id,
+      session: texts.session_name[at] ?? "",
+      command: texts.pane_current_command[at] ?? "",
+      dead: row.dead,
+      deadStatus: row.deadStatus,
+      window: row.window,
+      windowActivity: row.windowActivity === null ? null : row.windowActivity * 1000,
+    };
+  });
+  return { ok: true, panes, version: first.version };
+}
+
+/**
+ * Each kept pane's free text; where the answer left one uncertain, it is read alone, at most
+ * FREE_TEXT_REREADS times per answer. A text that cannot be read is "" (unknown: never a seat).
+ */
+async function resolveTexts(
+  parsed: ParsedAnswer,
+  kept: number[],
+  target: QueryTarget,
+): Promise<Record<FreeText, string[]>> {
+  let budget = FREE_TEXT_REREADS;
+  const resolve = (variable: FreeText) =>
+    Promise.all(
+      kept.map(async (index) => {
+        const known = parsed.texts[variable][index];
+        if (known !== null && known !== undefined) return known;
+        if (budget <= 0) return "";
+        budget -= 1;
+        return readAlone(target, (parsed.rows[index] as PaneRow).id, variable);
+      }),
+    );
+  const [session_name, pane_current_command] = await Promise.all([
+    resolve("session_name"),
+    resolve("pane_current_command"),
+  ]);
+  return { session_name, pane_current_command };
+}
+
+async function readAlone(target: QueryTarget, pane: string, variable: string): Promise<string> {
+  const result = await runBounded(
+    target.tmux,
+    ["-u", "-S", target.socket, "display-message", "-p", "-t", pane, `#{${variable}}`],
+    { env: target.env },
+  );
+  if (result.kind !== "exit" || result.code !== 0 || result.stderr !== "" || !result.stdout.endsWith("\n")) return "";
+  return result.stdout.slice(0, -1);
+}
+
+function orNull(digits: string): number | null {
+  return digits === "" ? null : Number(digits);
+}
+
+function shown(line: string | undefined): string {
+  return JSON.stringify((line ?? "").slice(0, 120));
 }

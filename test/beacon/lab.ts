@@ -17,10 +17,14 @@ export interface LabServer {
   tmux: string;
 }
 
-/** A window per entry: `agent` panes run a non-shell, `shell` an idle bash, `dead` a command that exits 3. */
-export type PaneKind = "agent" | "cat" | "shell" | "dead";
+/**
+ * A window per entry: `agent` panes run a non-shell, `shell` an idle bash, `dead` a command that exits 3,
+ * `{ argv0 }` a sleep renamed to that argv[0] (newlines and tabs kept; `@PID@` becomes the server's pid).
+ */
+export type PaneKind = CommandKind | { argv0: string };
+type CommandKind = "agent" | "cat" | "shell" | "dead";
 
-const COMMANDS: Record<PaneKind, string> = {
+const COMMANDS: Record<CommandKind, string> = {
   agent: "sleep 600",
   cat: "cat",
   shell: "bash --norc --noprofile",
@@ -43,6 +47,7 @@ export class Lab {
     const socket = options.socket === undefined ? join(this.dir, `sock-${this.count}`) : options.socket;
     const target = socket === null ? [] : ["-S", socket];
     const [first = "agent", ...rest] = panes;
+    const command = (kind: PaneKind) => (typeof kind === "string" ? COMMANDS[kind] : this.renamed(kind.argv0));
     const args = [
       ...target,
       "-f",
@@ -55,10 +60,10 @@ export class Lab {
       "120",
       "-y",
       "40",
-      COMMANDS[first],
+      command(first),
     ];
     args.push(";", "set", "-g", "remain-on-exit", "on");
-    for (const kind of rest) args.push(";", "new-window", "-d", "-t", session, COMMANDS[kind]);
+    for (const kind of rest) args.push(";", "new-window", "-d", "-t", session, command(kind));
     const env = { ...process.env, ...options.env };
     delete env.TMUX;
     execFileSync(tmux, args, { env });
@@ -105,6 +110,13 @@ export class Lab {
     return path;
   }
 
+  /** A shell command that execs sleep under `argv0`; bash's $PPID in a pane is the server. */
+  private renamed(argv0: string): string {
+    this.count += 1;
+    const file = this.file(`argv0-${this.count}`, argv0);
+    return `bash -c 'IFS= read -r -d "" name < ${file}; exec -a "\${name//@PID@/$PPID}" sleep 600'`;
+  }
+
   track(pid: number): void {
     this.pids.add(pid);
   }
@@ -133,7 +145,9 @@ export class Lab {
         .split("\n");
       const dead = rows.filter((row) => row.startsWith("1:")).length;
       const shells = rows.filter((row) => row === "0:bash").length;
-      if (dead === wantDead && shells === wantShells) return;
+      // A pane still being started shows tmux (forked, not yet exec'd) or the sh that runs its command.
+      const starting = rows.some((row) => row === "0:tmux" || row === "0:sh");
+      if (dead === wantDead && shells === wantShells && !starting) return;
       execFileSync("sleep", ["0.05"]);
     }
     throw new Error(

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { QUERY_TIMEOUT_MS } from "../../beacon/limits.ts";
@@ -239,6 +239,144 @@ describe("never blind silently", () => {
     unlinkSync(fake);
   });
 });
+
+/**
+ * argv[0]s a process in pane %0 may choose, each aimed at the parser: rows and markers of the panes
+ * after it (%1 …), claiming to be claude seats. `@PID@` is the server's pid.
+ */
+const FORGERIES: [string, string][] = [
+  ["a whole pane row claiming a claude seat", "x\n@PID@\t0\t\t1\t3.3a\t%900\tmain\tclaude"],
+  ["a row of tmux-only fields for a pane that does not exist", "x\n@PID@\t0\t\t1\t3.3a\t%901\t0\t0"],
+  ["the next pane's session and command lines", "x\ns%1\tmain\nc%1\tclaude"],
+  ["a bare newline", "x\ny"],
+  ["tabs around a newline", "a\tb\n\tc"],
+];
+
+describe("a process in a pane cannot forge pane rows or blind the host", () => {
+  it.each(FORGERIES)("with %s in argv[0], the other panes count as before, pinned and auto", async (_, argv0) => {
+    const server = newLab().start([{ argv0 }, "agent", "agent", "cat", "shell"]);
+
+    const observations = [await observe(pinned(TMUX, server.socket)), await observe(lab.auto())];
+
+    for (const observation of observations) {
+      expect(observation.error).toBeUndefined();
+      const [renamed, ...others] = observation.servers[0]?.panes ?? [];
+      expect([renamed, ...others].map((pane) => pane?.id)).toEqual(["%0", "%1", "%2", "%3", "%4"]);
+      expect(renamed?.command).toBe(argv0.replaceAll("@PID@", String(server.pid)));
+      expect(others.map((pane) => [pane.session, pane.command])).toEqual([
+        ["work", "sleep"],
+        ["work", "sleep"],
+        ["work", "cat"],
+        ["work", "bash"],
+      ]);
+      const otherServers = observation.servers.map((seen) => ({ ...seen, panes: others }));
+      expect(countSeats({ servers: otherServers }, DEFAULT_RULE)).toMatchObject({ seats: 3, idle: 1 });
+      expect(countSeats(observation, { countShells: false, command: /^claude$/ }).seats).toBe(0);
+    }
+  });
+
+  it("refuses an answer that lists a pane twice", async () => {
+    const server = newLab().start(["agent", "agent"]);
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-repeats-a-row.sh"), server.socket));
+
+    expect(observation.error?.reason).toBe("parse_error");
+    expect(observation.error?.message).toContain("%0 is listed twice");
+    expect(countSeats(observation, DEFAULT_RULE).seats).toBe(0);
+  });
+
+  it("does not count a pane whose process is not a child of the server", async () => {
+    const server = newLab().start(["agent", "agent", "cat"]);
+    const env = { ...process.env, FAKE_PANE_PID: String(process.pid) };
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-foreign-pane.sh"), server.socket, env));
+
+    expect(observation.error).toBeUndefined();
+    expect(observation.servers[0]?.panes.map((pane) => pane.id)).toEqual(["%1", "%2"]);
+    expect(countSeats(observation, DEFAULT_RULE).seats).toBe(2);
+  });
+});
+
+describe("pinned mode believes only a server it finds listening on the socket", () => {
+  it.each([
+    ["there is no socket", "no_server"],
+    ["a dead server left its socket", "stale_socket"],
+  ])("reports plausible rows from a client when %s as %s", async (situation, reason) => {
+    const other = newLab().start(["agent", "agent"]);
+    let asked = join(lab.dir, "nobody-here");
+    if (situation.startsWith("a dead")) {
+      const dead = lab.start(["agent"]);
+      process.kill(dead.pid, "SIGKILL");
+      await waitUntilExited(dead.pid);
+      asked = dead.socket;
+    }
+    const env = { ...process.env, FAKE_OTHER_SOCKET: other.socket, FAKE_PID: String(unusedPid()) };
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-invents-server.sh"), asked, env));
+
+    expect(observation.error?.reason).toBe(reason);
+    expect(observation.error?.message).toContain(asked);
+    expect(observation.servers).toEqual([]);
+    expect(countSeats(observation, DEFAULT_RULE).seats).toBe(0);
+  });
+});
+
+describe("servers too old to report #{pid} (tmux 1.8 and 2.0)", () => {
+  it("counts their panes, proven by each pane's process being the server's child", async () => {
+    const server = newLab().start(["agent", "agent", "shell"]);
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-like-1.8.sh"), server.socket));
+
+    expect(observation.error).toBeUndefined();
+    expect(observation.servers).toMatchObject([{ pid: server.pid, version: "1.8" }]);
+    expect(countSeats(observation, DEFAULT_RULE)).toMatchObject({ seats: 2, idle: 1 });
+    expect(observation.servers[0]?.panes.map((pane) => pane.windowActivity)).toEqual([null, null, null]);
+  });
+
+  it("reports 1.8's bare 'failed to connect to server' on a socket a dead server left as stale_socket", async () => {
+    const server = newLab().start(["agent"]);
+    process.kill(server.pid, "SIGKILL");
+    await waitUntilExited(server.pid);
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-1.8-cannot-connect.sh"), server.socket));
+
+    expect(observation.error?.reason).toBe("stale_socket");
+  });
+
+  it("reports a pid-less answer whose panes belong to another server as pid_mismatch", async () => {
+    const asked = newLab().start(["agent"]);
+    const other = lab.start(["agent", "agent"]);
+    const env = { ...process.env, FAKE_OTHER_SOCKET: other.socket };
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-like-1.8.sh"), asked.socket, env));
+
+    expect(observation.error?.reason).toBe("pid_mismatch");
+    expect(observation.error?.message).toContain(String(asked.pid));
+    expect(countSeats(observation, DEFAULT_RULE).seats).toBe(0);
+  });
+});
+
+describe("what each pane carries for seats at work (§3a)", () => {
+  it("gives each pane its window index and when its window last showed output", async () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    newLab().start(["agent", "agent", "shell"]);
+
+    const panes = (await observe(lab.auto())).servers[0]?.panes ?? [];
+
+    expect(panes.map((pane) => pane.window)).toEqual([0, 1, 2]);
+    for (const pane of panes) {
+      expect(pane.windowActivity).toBeGreaterThanOrEqual(before);
+      expect(pane.windowActivity).toBeLessThanOrEqual(Date.now());
+    }
+  });
+});
+
+/** A pid no process has right now (counting down from the default pid_max). */
+function unusedPid(): number {
+  let pid = 4_194_303;
+  while (existsSync(`/proc/${pid}`)) pid -= 1;
+  return pid;
+}
 
 /** Until the process has exited: a zombie (init has not reaped it yet) counts as exited. */
 async function waitUntilExited(pid: number): Promise<void> {

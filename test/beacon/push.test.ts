@@ -6,8 +6,9 @@ import { type BeaconKey, createKeyFile, loadKeyFile } from "../../beacon/keyfile
 import { explainBeatRefusal, pushBeat, WorkerClient } from "../../beacon/push.ts";
 import { newIdentity, toBeat } from "../../beacon/sample.ts";
 import { countSeats } from "../../beacon/seats.ts";
+import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
 import { startConnectProxy } from "../support/connect-proxy.ts";
-import { type FailingWorkerFake, startFailingWorkerFake } from "./fakes/failing-worker-fake.ts";
+import { type FailingWorkerFake, type FakeMode, startFailingWorkerFake } from "./fakes/failing-worker-fake.ts";
 import { observation } from "./fakes/scripted-observer.ts";
 
 let dir: string;
@@ -85,11 +86,47 @@ describe("explaining the Worker's refusals", () => {
   });
 
   it("reads the Worker's error body and Retry-After", async () => {
-    fake.mode = "rate429";
-    const client = new WorkerClient(fake.url, key.privateKey);
-    const result = await pushBeat(client, beat(), context());
-    await client.close();
-    fake.mode = "accept";
+    const result = await pushAgainst("rate429");
     expect(result).toMatchObject({ kind: "refused", status: 429, code: "rate_limited", retryAfterMs: 1000 });
   });
+
+  it("quotes the Worker's timestamp window and beat size from the protocol's limits", () => {
+    expect(explainBeatRefusal("stale_timestamp", 401, context())).toContain(
+      `more than ${TIMESTAMP_TOLERANCE_SECONDS} s away`,
+    );
+    expect(explainBeatRefusal("payload_too_large", 413, context())).toContain(
+      `larger than ${MAX_BEAT_BYTES / 1024} KiB`,
+    );
+  });
+
+  it("passes on an error code the Worker does not document and explains it as an unexpected refusal", async () => {
+    const result = await pushAgainst("oddCode400");
+    expect(result).toMatchObject({ kind: "refused", status: 400, code: "teapot" });
+    expect(result.kind === "refused" && result.explanation).toContain("unexpected refusal (status 400)");
+  });
 });
+
+describe("reading the Worker's 202", () => {
+  it("takes state, reason and minSeats from the answer", async () => {
+    const result = await pushAgainst("accept");
+    expect(result).toMatchObject({ kind: "accepted", status: 202, state: "up", reason: null, minSeats: 1 });
+  });
+
+  it("treats a 202 without a numeric minSeats as an invalid answer rather than assuming one", async () => {
+    const result = await pushAgainst("noMinSeats");
+    expect(result).toMatchObject({ kind: "refused", status: 202, code: "invalid_answer" });
+    expect(result.kind === "refused" && result.message).toContain("minSeats");
+    expect(result.kind === "refused" && result.explanation).toContain("protocol version");
+  });
+});
+
+async function pushAgainst(mode: FakeMode) {
+  fake.mode = mode;
+  const client = new WorkerClient(fake.url, key.privateKey);
+  try {
+    return await pushBeat(client, beat(), context());
+  } finally {
+    await client.close();
+    fake.mode = "accept";
+  }
+}

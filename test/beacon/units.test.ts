@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hostId, UsageError } from "../../beacon/config.ts";
-import { parsePasswd, parseStatus, parseUnixListeners } from "../../beacon/proc.ts";
+import { parsePasswd, parseStat, parseStatus, parseUnixListeners } from "../../beacon/proc.ts";
 import { isSeat, isShell } from "../../beacon/seats.ts";
 
 describe("parseUnixListeners", () => {
@@ -31,6 +31,16 @@ describe("parseStatus", () => {
   });
 });
 
+describe("parseStat", () => {
+  it("reads the parent and state after the comm, even one holding spaces and parentheses", () => {
+    expect(parseStat("4243 (x) (y) S 4242 4243 4243 34816 4243 4194560 107 0 0 0")).toEqual({
+      ppid: 4242,
+      zombie: false,
+    });
+    expect(parseStat("4244 (sleep) Z 4242 4244 4244 0 -1")).toEqual({ ppid: 4242, zombie: true });
+  });
+});
+
 describe("parsePasswd", () => {
   it("reads name, uid, home and login shell", () => {
     expect(parsePasswd("alice:x:1000:1000::/home/alice:/bin/bash\n#junk\n")).toEqual([
@@ -47,6 +57,8 @@ describe("the seat rule", () => {
     command,
     dead,
     deadStatus: null,
+    window: 0,
+    windowActivity: null,
   });
 
   it("treats login shells and shell paths as shells", () => {

@@ -1,6 +1,6 @@
 /**
- * A stand-in for the Worker that fails on demand (answers 500 or 429, hangs, or holds a request
- * until released), on 127.0.0.1. It records every request and checks each signature with the
+ * A stand-in for the Worker that fails on demand (answers 500 or 429, a 202 without minSeats, an
+ * error code the Worker never sends, hangs, or holds a request until released), on 127.0.0.1. It records every request and checks each signature with the
  * host's public key, so tests can assert that retries are fresh beats, freshly and validly signed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { decodePublicKey, importPublicKey } from "../../../protocol/keys.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../../protocol/signing.ts";
 
-export type FakeMode = "accept" | "fail500" | "rate429" | "hang" | "hold";
+export type FakeMode = "accept" | "fail500" | "rate429" | "noMinSeats" | "oddCode400" | "hang" | "hold";
 
 export interface FakeRequest {
   id: string;
@@ -68,6 +68,12 @@ export async function startFailingWorkerFake(publicKey: string, mode: FakeMode =
       case "rate429":
         res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
         return res.end(JSON.stringify({ error: { code: "rate_limited", message: "one a second" } }));
+      case "noMinSeats":
+        res.writeHead(202, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ accepted: true, state: "up", reason: null }));
+      case "oddCode400":
+        res.writeHead(400, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: { code: "teapot", message: "not a code seatwatch sends" } }));
       case "hang":
         return;
       case "hold":

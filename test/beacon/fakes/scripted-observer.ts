@@ -17,6 +17,8 @@ export function observation(scene: Scene): Observation {
     command: "claude",
     dead: false,
     deadStatus: null,
+    window: i,
+    windowActivity: null,
   }));
   return {
     servers: [

@@ -1,0 +1,82 @@
+/**
+ * What every command shares (DESIGN §3): flags parsed strictly, `--help` and `--json` on every
+ * command, settings from flags, then env, then `--config FILE`, and exit codes scripts can rely on.
+ * A command file holds only its own help text, handler and renderer.
+ */
+import { keyPath, parseCommandArgs, withConfigFile, workerUrl } from "../config.ts";
+import { type BeaconKey, defaultKeyPath, loadKeyFile } from "../keyfile.ts";
+
+export const EXIT = {
+  ok: 0,
+  /** once --dry-run: could not observe; doctor: would be blind; once/enroll: refused; keygen: a key exists. */
+  failed: 1,
+  usage: 2,
+  /** doctor: sees seats but a check failed; once/enroll: the Worker could not be reached or failed (5xx). */
+  problems: 3,
+  internal: 70,
+} as const;
+
+type Options = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+/** Every command takes these; each help text lists them in its own words. */
+const COMMON_OPTIONS = {
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flags<O extends Options> = ReturnType<typeof parseCommandArgs<O & typeof COMMON_OPTIONS>>;
+
+export interface Invocation<O extends Options> {
+  /** The flags exactly as given (unit passes these on to run). */
+  flags: Flags<O>;
+  /** Flags, then env vars, then `--config FILE`; read on demand, so a command may answer without the file. */
+  settings(): Flags<O>;
+  json: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command<O extends Options = Options> {
+  name: string;
+  /** Its line in `seatwatch-beacon --help`: the synopsis, then what it does. */
+  synopsis: string;
+  summary: string;
+  /** The whole `--help` text, exit codes included. */
+  help: string;
+  options: O;
+  run(invocation: Invocation<O>): Promise<number>;
+}
+
+/** Names the option types once, so each command file can declare `options` without repeating its type. */
+export function command<const O extends Options>(definition: Command<O>): Command<O> {
+  return definition;
+}
+
+export async function runCommand<O extends Options>(
+  definition: Command<O>,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const options = { ...definition.options, ...COMMON_OPTIONS };
+  const flags = parseCommandArgs(definition.name, args, options);
+  const common: Record<string, string | boolean | undefined> = flags;
+  if (common.help === true) {
+    process.stdout.write(definition.help);
+    return EXIT.ok;
+  }
+  return definition.run({
+    flags,
+    settings: () => withConfigFile(flags, options, env),
+    json: common.json === true,
+    env,
+  });
+}
+
+/** The Worker URL and the checked key: what once, run, enroll and unit need. */
+export async function workerSettings(
+  values: { url?: string; key?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; key: BeaconKey }> {
+  const url = workerUrl(values.url, env);
+  const key = await loadKeyFile(keyPath(values.key, env, defaultKeyPath(env)));
+  return { url, key };
+}

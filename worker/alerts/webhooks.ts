@@ -53,6 +53,7 @@ export const WEBHOOK_INPUT_SCHEMA = {
       type: "string",
       maxLength: MAX_URL_LENGTH,
       format: "uri",
+      pattern: "^[Hh][Tt][Tt][Pp][Ss]?://",
       description:
         "https://, or http:// for a local receiver (localhost, 127/8, ::1, 10/8, 172.16/12, 192.168/16, *.local); default for pagerduty: its Events API",
     },

@@ -67,11 +67,31 @@ function merge(...tables: Partial<Record<number, ErrorCode[]>>[]): Map<number, E
 }
 
 /** The error shape with `code` narrowed to what this route can answer with this status. */
-function errorAnswer(codes: ErrorCode[]) {
-  const schema = {
-    allOf: [ref("Error"), { properties: { error: { properties: { code: { enum: codes } } } } }],
+function errorSchema(codes: ErrorCode[]): JsonSchema {
+  return { allOf: [ref("Error"), { properties: { error: { properties: { code: { enum: codes } } } } }] };
+}
+
+interface Response {
+  description: string;
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+function response(answer: RouteDoc["answers"][number]): Response {
+  if (!answer.content) return { description: answer.description };
+  const content = answer.content.map((c) =>
+    "json" in c ? ["application/json", { schema: ref(c.json) }] : [c.type, { schema: { type: "string" } }],
+  );
+  return { description: answer.description, content: Object.fromEntries(content) };
+}
+
+/** OpenAPI keys answers by status, so an error sharing one with a JSON answer (a badge's 404) is one of two schemas. */
+function withErrors(given: Response | undefined, codes: ErrorCode[]): Response {
+  const json = given?.content?.["application/json"]?.schema;
+  const schema = json ? { anyOf: [json, errorSchema(codes)] } : errorSchema(codes);
+  return {
+    description: given ? `${given.description}; or an error: ${codes.join(", ")}` : codes.join(", "),
+    content: { ...given?.content, "application/json": { schema } },
   };
-  return { description: codes.join(", "), content: { "application/json": { schema } } };
 }
 
 function operation(route: RouteDoc) {
@@ -92,32 +112,13 @@ function operation(route: RouteDoc) {
           schema: { type: "string" },
         }))
       : [];
-  const responses: Record<string, unknown> = {};
-  for (const [status, answer] of Object.entries(route.answers)) {
-    const content = answer.content?.map((c) =>
-      "json" in c ? ["application/json", { schema: ref(c.json) }] : [c.type, { schema: { type: "string" } }],
-    );
-    responses[status] = {
-      description: answer.description,
-      ...(content ? { content: Object.fromEntries(content) } : {}),
-    };
-  }
+  const responses: Record<string, Response> = {};
+  for (const [status, answer] of Object.entries(route.answers)) responses[status] = response(answer);
   const errors = merge(ACCESS_ERRORS[route.access], route.body ? BODY_ERRORS : {}, route.errors ?? {}, {
     500: ["internal_error"],
   });
   for (const [status, codes] of [...errors].sort(([a], [b]) => a - b)) {
-    // A 404 that is a badge (an unknown host) and a 404 error share one status: OpenAPI keys answers by status.
-    const given = responses[status] as { content?: Record<string, unknown> } | undefined;
-    const error = errorAnswer(codes);
-    responses[status] = given
-      ? {
-          ...given,
-          content: {
-            ...given.content,
-            "application/json": { schema: { anyOf: [ref("ShieldsBadge"), error.content["application/json"].schema] } },
-          },
-        }
-      : error;
+    responses[status] = withErrors(responses[status], codes);
   }
   return {
     operationId: route.operationId,
@@ -159,8 +160,6 @@ function build() {
     },
   };
 }
-
-export type OpenApiDocument = ReturnType<typeof build>;
 
 let built: string | undefined;
 

@@ -4,7 +4,13 @@
  * `objectOf<T>` ties each answer to its TypeScript type, so a field added to an answer without a
  * schema does not compile.
  */
-import type { BeatAccepted, EnrollAnswer, ErrorBody, PolicyAnswer } from "../../../protocol/answers.ts";
+import {
+  type BeatAccepted,
+  type EnrollAnswer,
+  ERROR_CODES,
+  type ErrorBody,
+  type PolicyAnswer,
+} from "../../../protocol/answers.ts";
 import { BEAT_SCHEMA } from "../../../protocol/beat-schema.ts";
 import { HOST_ID_SCHEMA } from "../../../protocol/host.ts";
 import { integer, type JsonSchema, matching, nullable, objectOf } from "../../../protocol/json-schema.ts";
@@ -93,7 +99,7 @@ export const COMPONENTS = {
     {
       error: objectOf<ErrorBody["error"]>(
         {
-          code: text,
+          code: { enum: ERROR_CODES },
           message: { ...text, description: "what went wrong and what to do about it" },
           details: { type: "array", items: FIELD_ERROR, description: "400s from a validator: every field's problem" },
         },

@@ -11,6 +11,7 @@ import { once } from "./commands/once.ts";
 import { run } from "./commands/run.ts";
 import { unit } from "./commands/unit.ts";
 import { UsageError } from "./config.ts";
+import { BEACON_VERSION } from "./sample.ts";
 
 /** In the order `--help` lists them: set up, check, push, run, install. */
 const COMMANDS: readonly Command[] = [keygen, enroll, doctor, once, run, unit];
@@ -20,7 +21,7 @@ const TOP_HELP = `usage: seatwatch-beacon <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.synopsis.padEnd(16)} ${c.summary}\n`).join("")}
 Settings come from flags, else env SEATWATCH_URL / SEATWATCH_HOST / SEATWATCH_KEY, else --config FILE.
-Run seatwatch-beacon <command> --help for its options and exit codes.
+Run seatwatch-beacon <command> --help for its options and exit codes; --version prints the version.
 
 Exit codes: 0 ok, 2 usage error (unknown command or option).
 `;
@@ -29,6 +30,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...args] = argv;
   const command = COMMANDS.find((c) => c.name === name);
   if (command) return runCommand(command, args, env);
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`seatwatch-beacon ${BEACON_VERSION}\n`);
+    return EXIT.ok;
+  }
   if (name === undefined || name === "help" || name === "-h" || name === "--help") {
     process.stdout.write(TOP_HELP);
     return name === undefined ? EXIT.usage : EXIT.ok;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import type { Dispatcher } from "undici";
 import { type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
 import type { Beat } from "../protocol/beat.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
@@ -25,10 +25,21 @@ export interface WorkerClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * undici is loaded with the first request, so `--help`, `doctor`, `keygen` and dry runs start
+ * without parsing it (in the one-file build it is most of the file).
+ */
+let undici: Promise<typeof import("undici")> | undefined;
+function loadUndici(): Promise<typeof import("undici")> {
+  undici ??= import("undici");
+  return undici;
+}
+
 export class WorkerClient {
   readonly base: string;
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Promise<Dispatcher> | null = null;
   private readonly timeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     url: string,
@@ -37,18 +48,26 @@ export class WorkerClient {
   ) {
     this.base = url.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? PUSH_TIMEOUT_MS;
-    const env = options.env ?? process.env;
-    this.dispatcher = new EnvHttpProxyAgent({
-      // Lower case first, as curl and undici itself read them.
-      httpProxy: env.http_proxy ?? env.HTTP_PROXY,
-      httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
-      noProxy: env.no_proxy ?? env.NO_PROXY,
-      keepAliveTimeout: IDLE_CONNECTION_MS,
-      keepAliveMaxTimeout: IDLE_CONNECTION_MS,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connect: { timeout: this.timeoutMs },
-    });
+    this.env = options.env ?? process.env;
+  }
+
+  private agent(): Promise<Dispatcher> {
+    const env = this.env;
+    this.dispatcher ??= loadUndici().then(
+      ({ EnvHttpProxyAgent }) =>
+        new EnvHttpProxyAgent({
+          // Lower case first, as curl and undici itself read them.
+          httpProxy: env.http_proxy ?? env.HTTP_PROXY,
+          httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
+          noProxy: env.no_proxy ?? env.NO_PROXY,
+          keepAliveTimeout: IDLE_CONNECTION_MS,
+          keepAliveMaxTimeout: IDLE_CONNECTION_MS,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          connect: { timeout: this.timeoutMs },
+        }),
+    );
+    return this.dispatcher;
   }
 
   /** POSTs `body` to `path`, signed with a fresh webhook-id and timestamp. Never throws for network trouble. */
@@ -56,9 +75,10 @@ export class WorkerClient {
     const webhookId = `msg_${randomBytes(18).toString("base64url")}`;
     const headers = await signV1a(this.privateKey, webhookId, Math.floor(Date.now() / 1000), body);
     try {
+      const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.agent()]);
       const res = await request(`${this.base}${path}`, {
         method: "POST",
-        dispatcher: this.dispatcher,
+        dispatcher,
         headers: { ...headers, "content-type": "application/json", "user-agent": "seatwatch-beacon" },
         body,
         // The agent's timeouts cover connect and each wait; this bounds the whole exchange.
@@ -85,7 +105,7 @@ export class WorkerClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.destroy();
+    if (this.dispatcher) await (await this.dispatcher).destroy();
   }
 }
 

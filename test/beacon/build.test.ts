@@ -95,6 +95,12 @@ describe("the one-file beacon (npm run build:beacon)", () => {
     expect(beat).toMatchObject({ host: "dist-box", observed: "ok", seats: 2, idle: 1 });
   });
 
+  it("prints its version from package.json with --version", () => {
+    const run = built(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`seatwatch-beacon ${JSON.parse(readFileSync("package.json", "utf8")).version}\n`);
+  });
+
   it("is executable and starts with a node shebang", () => {
     expect(readFileSync(file, "utf8").split("\n", 1)[0]).toBe("#!/usr/bin/env node");
     expect(statSync(file).mode & 0o111).toBe(0o111);

@@ -10,8 +10,8 @@ import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { forgetHost } from "./host-cache.ts";
 import { type PolicyPatch, validatePolicyPatch } from "./policy.ts";
-import type { HostConfig, HostMeta } from "./records.ts";
-import { CFG_PREFIX, deleteHost, listWithMeta, readHost, readKey, writeHost, writeKey } from "./store.ts";
+import type { HostConfig } from "./records.ts";
+import { deleteHost, listHosts, readHost, readKey, writeHost, writeKey } from "./store.ts";
 
 export function checkHostId(id: string): void {
   const problem = hostIdProblem(id);
@@ -133,7 +133,7 @@ export async function patchLabel(
   }
   const result = validatePolicyPatch(body);
   if (!result.ok) throw invalidFields("invalid_policy", result.errors);
-  const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
+  const listed = await listHosts(kv);
   const ids = listed.filter((h) => h.meta.policy.labels.includes(label)).map((h) => h.id);
   if (ids.length === 0) {
     const inUse = [...new Set(listed.flatMap((h) => h.meta.policy.labels))].sort();

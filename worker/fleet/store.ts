@@ -10,7 +10,8 @@
  * `epoch` is a random id chosen when a host is created: a beat record whose epoch differs from its
  * config's belongs to a deleted incarnation (e.g. a beat that was in flight during DELETE) and is ignored.
  */
-import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "./records.ts";
+import type { Policy } from "../../protocol/policy.ts";
+import { type BeatRecord, beatMeta, type HostConfig, type HostMeta, hostMeta } from "./records.ts";
 
 // Importers that have not moved to records.ts yet (cron, ledger, view) still find the shapes here.
 export type { BeatMeta, BeatRecord, HostConfig, HostMeta } from "./records.ts";
@@ -25,10 +26,38 @@ export const HISTORY_LENGTH = 60;
 /** Edge cache for host config reads on the beat path; admin changes reach every edge within this. */
 const CONFIG_CACHE_TTL_SECONDS = 60;
 
-export function readHost(kv: KVNamespace, id: string, edgeCached = false): Promise<HostConfig | null> {
+/**
+ * Configs written before key:<id> existed carry the public key inside cfg:<id>, and their
+ * `pausedUntil` is ISO 8601 rather than unix ms. They are read as today's shape (the key from
+ * cfg: when key:<id> is absent) until the next admin write stores them anew, so a deploy neither
+ * locks enrolled hosts out nor unpauses paused ones.
+ */
+interface StoredConfig extends HostConfig {
+  publicKey?: string | null;
+}
+
+function upgradePolicy(policy: Policy): Policy {
+  const until: unknown = policy.pausedUntil;
+  return typeof until === "string" ? { ...policy, pausedUntil: Date.parse(until) } : policy;
+}
+
+export async function readHost(kv: KVNamespace, id: string, edgeCached = false): Promise<HostConfig | null> {
+  const stored = await readStored(kv, id, edgeCached);
+  if (!stored) return null;
+  const { publicKey: _legacy, ...config } = stored;
+  return { ...config, policy: upgradePolicy(config.policy) };
+}
+
+function readStored(kv: KVNamespace, id: string, edgeCached: boolean): Promise<StoredConfig | null> {
   const options: KVNamespaceGetOptions<"json"> = { type: "json" };
   if (edgeCached) options.cacheTtl = CONFIG_CACHE_TTL_SECONDS;
-  return kv.get<HostConfig>(CFG_PREFIX + id, options);
+  return kv.get<StoredConfig>(CFG_PREFIX + id, options);
+}
+
+/** Every host's config metadata (what the cron and the fleet views need), in host id order. */
+export async function listHosts(kv: KVNamespace): Promise<Listed<HostMeta>[]> {
+  const listed = await listWithMeta<HostMeta>(kv, CFG_PREFIX);
+  return listed.map(({ id, meta }) => ({ id, meta: { ...meta, policy: upgradePolicy(meta.policy) } }));
 }
 
 export function writeHost(kv: KVNamespace, config: HostConfig): Promise<void> {
@@ -41,8 +70,9 @@ export async function deleteHost(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(BEAT_PREFIX + id);
 }
 
-export function readKey(kv: KVNamespace, id: string, edgeCached = false): Promise<string | null> {
-  return kv.get(KEY_PREFIX + id, edgeCached ? { cacheTtl: CONFIG_CACHE_TTL_SECONDS } : {});
+export async function readKey(kv: KVNamespace, id: string, edgeCached = false): Promise<string | null> {
+  const key = await kv.get(KEY_PREFIX + id, edgeCached ? { cacheTtl: CONFIG_CACHE_TTL_SECONDS } : {});
+  return key ?? (await readStored(kv, id, edgeCached))?.publicKey ?? null;
 }
 
 /** `null` removes the key: the host stays enrolled and its beats are refused until a key is set. */

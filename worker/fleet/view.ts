@@ -6,7 +6,7 @@
 import type { Policy } from "../../protocol/policy.ts";
 import { type State, verdict } from "../../protocol/verdict.ts";
 import { stateSince } from "./since.ts";
-import { BEAT_PREFIX, type BeatMeta, CFG_PREFIX, type HostMeta, listWithMeta } from "./store.ts";
+import { BEAT_PREFIX, type BeatMeta, type HostMeta, listHosts, listWithMeta } from "./store.ts";
 
 export interface HostView {
   id: string;
@@ -54,10 +54,7 @@ export interface FleetEntry {
 
 /** Every host, in host id order (KV lists keys lexicographically): the read faces and the cron share it. */
 export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
-  const [hosts, beats] = await Promise.all([
-    listWithMeta<HostMeta>(kv, CFG_PREFIX),
-    listWithMeta<BeatMeta>(kv, BEAT_PREFIX),
-  ]);
+  const [hosts, beats] = await Promise.all([listHosts(kv), listWithMeta<BeatMeta>(kv, BEAT_PREFIX)]);
   const beatById = new Map(beats.map((b) => [b.id, b.meta]));
   return hosts.map(({ id, meta: host }) => {
     const beat = beatById.get(id);

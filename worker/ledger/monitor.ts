@@ -2,6 +2,7 @@
  * The monitor watching itself (DESIGN §6): what the ledger keeps of each cron run, and how the read
  * faces are told whether the dead-man's switch can be trusted. Pure: `now` is passed in.
  */
+import { iso } from "../../protocol/time.ts";
 
 /** After 3 minutes without a cron run — or before the first — the monitor itself is down (DESIGN §6). */
 export const STALE_AFTER_MS = 180_000;
@@ -34,7 +35,7 @@ export interface Monitor {
 
 export function monitorView(record: MonitorRecord | null, undelivered: number, now: number): Monitor {
   return {
-    lastCronAt: record ? new Date(record.lastCronAt).toISOString() : null,
+    lastCronAt: record ? iso(record.lastCronAt) : null,
     hostsEvaluated: record?.hostsEvaluated ?? 0,
     stale: record === null || now - record.lastCronAt > STALE_AFTER_MS,
     undelivered,

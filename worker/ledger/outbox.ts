@@ -4,6 +4,7 @@
  * with backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered until the
  * operator fixes the webhook.
  */
+import { iso } from "../../protocol/time.ts";
 import {
   DELIVERY_TIMEOUT_MS,
   MAX_ATTEMPTS,
@@ -142,7 +143,7 @@ export class Outbox {
           host: event.host,
           attempts: row.attempts,
           lastError: row.last_error,
-          queuedAt: new Date(row.created_at).toISOString(),
+          queuedAt: iso(row.created_at),
         };
       });
     return {

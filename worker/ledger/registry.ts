@@ -2,7 +2,9 @@
  * The webhooks alerts go to, as the ledger stores them (DESIGN §5), and how they are shown back:
  * secrets and the secret parts of URLs redacted, with each one's backlog in the outbox.
  */
+
 import { generateSecret } from "../../protocol/keys.ts";
+import { iso } from "../../protocol/time.ts";
 import {
   type Format,
   REDACTED,
@@ -113,8 +115,8 @@ export class WebhookRegistry {
       secret: REDACTED_SECRET,
       labels: hook.labels,
       ...(hook.routingKey === undefined ? {} : { routingKey: REDACTED }),
-      createdAt: new Date(hook.createdAt).toISOString(),
-      updatedAt: new Date(hook.updatedAt).toISOString(),
+      createdAt: iso(hook.createdAt),
+      updatedAt: iso(hook.updatedAt),
       ...this.outbox.backlog(hook.name),
     };
   }

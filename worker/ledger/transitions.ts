@@ -3,6 +3,7 @@
  * announced, and whether it has been queued for the webhooks yet. An announced transition is
  * recorded before it is queued, so a crash in between loses nothing: the alarm queues it later.
  */
+import { iso } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 import type { TransitionRecord } from "../alerts/event.ts";
 
@@ -39,10 +40,6 @@ export interface HostTransition {
   recordedAt: string;
   /** Whether webhooks were told (pauses, `new → up` and alerts dropped by `alertAfter` are not). */
   announced: boolean;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 function toRecord(row: TransitionRow): TransitionRecord {

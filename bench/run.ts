@@ -13,6 +13,7 @@ const BENCHES = [
   "cron.ts",
   "kv-writes.ts",
   "badge.ts",
+  "pages.ts",
   "beacon-rss.ts",
   "load.ts",
 ];

@@ -12,6 +12,7 @@ import { badges } from "./routes/badges.ts";
 import { beats } from "./routes/beats.ts";
 import { dashboard } from "./routes/dashboard.tsx";
 import { enrollment } from "./routes/enroll.ts";
+import { hostPage } from "./routes/host-page.tsx";
 import { hosts } from "./routes/hosts.ts";
 import { metrics } from "./routes/metrics.ts";
 import { openapi } from "./routes/openapi.ts";
@@ -34,6 +35,7 @@ app.route("/badge", badges);
 app.route("/metrics", metrics);
 app.route("/openapi.json", openapi);
 app.route("/", dashboard);
+app.route("/hosts", hostPage);
 
 app.notFound((c) =>
   c.json(

@@ -22,10 +22,11 @@ function same(label: string, message: string, color: BadgeColor, style: (typeof 
 describe("badges match badge-maker byte for byte", () => {
   it("for every message and colour seatwatch draws, in every style", () => {
     const messages = ["12 up", "3/5 low", "0 blind", "error", "silent 14m", "paused", "new", "unknown", "2/7 down"];
+    const uptimes = ["100%", "99.95%", "99.00%", "0.00%", "—"];
     for (const style of BADGE_STYLES) {
-      for (const message of messages) {
+      for (const message of [...messages, ...uptimes]) {
         for (const color of COLORS) {
-          for (const label of ["seats", "fleet", ""]) same(label, message, color, style);
+          for (const label of ["seats", "fleet", "uptime", ""]) same(label, message, color, style);
         }
       }
     }

@@ -129,7 +129,10 @@ describe("dashboard in Chromium", () => {
     });
     expect(await page.textContent("#host-web-up .seats")).toBe("3");
     expect(await page.textContent("#host-web-low td.num")).toContain("3 / 5");
-    expect(await page.getAttribute("#host-web-up time", "title")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    // The viewer's local time on hover, with UTC beside it.
+    expect(await page.getAttribute("#host-web-up time", "title")).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
+    );
     // evil, web-blind and web-error are down out of five watched (new and paused are not watched).
     expect(await page.title()).toBe("seatwatch · 3/5 down");
     expect(problems).toEqual([]);
@@ -176,8 +179,9 @@ describe("dashboard in Chromium", () => {
       (window as unknown as { __marker: number }).__marker = 42;
     });
     expect((await worker.beat(webUp, { seats: 7 })).status).toBe(202);
+    // Tabs share one fleet listing for FLEET_CACHE_SECONDS (15 s): the beat shows within that plus a refresh.
     await page.waitForFunction(() => document.querySelector("#host-web-up .seats")?.textContent === "7", undefined, {
-      timeout: 20_000,
+      timeout: 40_000,
     });
     expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
     expect(navigations()).toBe(1);

@@ -4,7 +4,7 @@
  * enroll hosts and push signed beats exactly as a beacon would.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +28,12 @@ export interface LiveWorkerOptions {
   vars?: Record<string, string>;
   /** Written to the local KV before the Worker starts: storage states the API cannot produce. */
   seed?: KvEntry[];
+  /**
+   * SQL run on the ledger Durable Object's local SQLite file before the Worker serves: a past the
+   * API cannot produce in real time (30 days of transitions). Costs one extra Worker start, since
+   * the file exists only once the ledger has run.
+   */
+  ledgerSql?: string;
 }
 
 export interface Host {
@@ -43,6 +49,23 @@ export interface LiveWorker {
   enroll(id: string, policy?: Record<string, unknown>): Promise<Host>;
   beat(host: Host, beat?: Partial<Beat>): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** Starts the Worker once so the ledger creates its SQLite file and schema, then runs `sql` on it. */
+async function seedLedger(stateDir: string, vars: Record<string, string>, sql: string): Promise<void> {
+  const dev = await startDevWorker({ persistTo: stateDir, vars });
+  try {
+    // Any ledger call creates it; the webhook listing needs only the admin token.
+    const res = await fetch(`${dev.url}/v1/webhooks`, { headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}` } });
+    if (res.status !== 200) throw new Error(`ledger warm-up: ${res.status} ${await res.text()}`);
+  } finally {
+    await dev.stop();
+  }
+  // Miniflare keeps each Durable Object in <persist>/v3/do/<script>-<class>/<object id>.sqlite.
+  const dir = join(stateDir, "v3/do/seatwatch-Ledger");
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (files.length !== 1) throw new Error(`expected one ledger database in ${dir}, found ${files.join(", ")}`);
+  await promisify(execFile)("sqlite3", ["-bail", join(dir, files[0] as string), sql]);
 }
 
 async function seedKv(stateDir: string, entries: KvEntry[]): Promise<void> {
@@ -63,6 +86,7 @@ export async function startLiveWorker(options: LiveWorkerOptions = {}): Promise<
   const vars = { ADMIN_TOKEN: adminToken, READ_TOKEN: "", PUBLIC_BADGES: "true", ...options.vars };
   let dev: Awaited<ReturnType<typeof startDevWorker>>;
   try {
+    if (options.ledgerSql) await seedLedger(stateDir, vars, options.ledgerSql);
     dev = await startDevWorker({ persistTo: stateDir, vars });
   } catch (error) {
     await rm(stateDir, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export type BadgeStyle = (typeof BADGE_STYLES)[number];
 /** shields.io's named colours as badge-maker 6 paints them. */
 export const BADGE_COLORS = {
   brightgreen: "#4b0",
+  green: "#67ac09",
+  yellow: "#d8b800",
   orange: "#ea7233",
   red: "#dd4343",
   blue: "#007ec6",

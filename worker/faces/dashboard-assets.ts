@@ -103,7 +103,11 @@ export const DASHBOARD_JS = `"use strict";
       const next = new DOMParser().parseFromString(await res.text(), "text/html");
       for (const live of document.querySelectorAll("[data-live]")) {
         const fresh = next.getElementById(live.id);
-        if (fresh) live.replaceWith(document.importNode(fresh, true));
+        if (!fresh) continue;
+        // A <details> the reader opened inside a region stays open across the swap.
+        const open = Array.from(live.querySelectorAll("details"), (d) => d.open);
+        fresh.querySelectorAll("details").forEach((d, i) => { if (open[i]) d.open = true; });
+        live.replaceWith(document.importNode(fresh, true));
       }
       document.title = next.title;
       document.body.classList.remove("offline");

@@ -6,12 +6,13 @@
  * dashboard.js swaps in place on refresh.
  */
 import type { FC } from "hono/jsx";
-import { ago, iso, shortDuration, utcText } from "../../protocol/time.ts";
+import { shortDuration } from "../../protocol/time.ts";
 import { SEVERITY, type Severity, STATES } from "../../protocol/verdict.ts";
 import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 import { fleetFace } from "./badge.ts";
+import { At, When } from "./local-time.tsx";
 
 /** Problems first, then healthy hosts, then the ones nobody needs to look at. */
 const SEVERITY_ORDER: Record<Severity, number> = { down: 0, degraded: 1, ok: 2, pending: 3, muted: 4 };
@@ -28,14 +29,10 @@ export interface DashboardData {
   badgesPublic: boolean;
 }
 
-const When: FC<{ ms: number | null; now: number }> = ({ ms, now }) =>
-  ms === null ? (
-    <span class="muted">never</span>
-  ) : (
-    <time datetime={iso(ms)} title={utcText(ms)}>
-      {ago(ms, now)}
-    </time>
-  );
+/** Every host's page (GET /hosts/:id). */
+export function hostPath(id: string): string {
+  return `/hosts/${encodeURIComponent(id)}`;
+}
 
 const SPARK = { width: 120, height: 28, pad: 2 } as const;
 
@@ -82,14 +79,16 @@ export const Sparkline: FC<{ history: SeatHistory | undefined; minSeats: number 
   );
 };
 
-const StateTag: FC<{ state: HostView["state"] }> = ({ state }) => (
+export const StateTag: FC<{ state: HostView["state"] }> = ({ state }) => (
   <span class={`state state-${state} sev-${SEVERITY[state]}`}>{state}</span>
 );
 
 const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: number }> = ({ host, history, now }) => (
   <tr class={`host sev-${SEVERITY[host.state]}`} id={`host-${host.id}`} data-state={host.state}>
     <th scope="row" data-label="Host">
-      <span class="host-id">{host.id}</span>
+      <a class="host-id" href={hostPath(host.id)}>
+        {host.id}
+      </a>
       {host.labels.map((label) => (
         <span class="tag">{label}</span>
       ))}
@@ -161,16 +160,30 @@ const MonitorHealth: FC<{ monitor: Monitor; now: number }> = ({ monitor, now }) 
   );
 };
 
-const Snippet: FC<{ id: string; name: string; origin: string }> = ({ id, name, origin }) => {
-  const badge = `${origin}/badge/${encodeURIComponent(id)}.svg`;
-  const alt = id === "fleet" ? "seatwatch fleet" : `seatwatch ${id}`;
-  const markdown = `[![${alt}](${badge})](${origin}/)`;
-  const htmlSnippet = `<a href="${origin}/"><img alt="${alt}" src="${badge}"></a>`;
+interface SnippetProps {
+  /** Unique on the page: names the inputs the copy buttons read. */
+  id: string;
+  name: string;
+  origin: string;
+  /** The badge's path; a host's seats badge unless given. */
+  badge?: string;
+  alt?: string;
+  /** Where the pasted badge links to: the fleet unless given. */
+  link?: string;
+}
+
+export const Snippet: FC<SnippetProps> = ({ id, name, origin, ...given }) => {
+  const path = given.badge ?? `/badge/${encodeURIComponent(id)}.svg`;
+  const badge = `${origin}${path}`;
+  const alt = given.alt ?? (id === "fleet" ? "seatwatch fleet" : `seatwatch ${id}`);
+  const link = `${origin}${given.link ?? "/"}`;
+  const markdown = `[![${alt}](${badge})](${link})`;
+  const htmlSnippet = `<a href="${link}"><img alt="${alt}" src="${badge}"></a>`;
   return (
     <li class="snippet">
       <div class="snippet-head">
         <span class="host-id">{name}</span>
-        <img src={`/badge/${encodeURIComponent(id)}.svg`} alt={`${alt} badge`} height="20" />
+        <img src={path} alt={`${alt} badge`} height="20" />
       </div>
       <label>
         Markdown
@@ -221,7 +234,7 @@ export const Dashboard: FC<{ data: DashboardData }> = ({ data }) => {
         <header>
           <h1>seatwatch</h1>
           <p id="updated" data-live class="muted">
-            Updated <time datetime={iso(now)}>{utcText(now)}</time>
+            Updated <At ms={now} />
             <span class="offline-note"> · refresh failed, retrying</span>
           </p>
         </header>

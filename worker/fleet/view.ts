@@ -62,8 +62,13 @@ export async function listFleet(kv: KVNamespace): Promise<FleetEntry[]> {
   });
 }
 
+/** A listing judged at `now`: any `now`, so a listing kept for seconds (fleet-cache.ts) judges on time. */
+export function judgeFleet(entries: readonly FleetEntry[], now: number): HostView[] {
+  return entries.map((e) => hostView(e.id, e.host, e.beat, now));
+}
+
 export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[]> {
-  return (await listFleet(kv)).map((e) => hostView(e.id, e.host, e.beat, now));
+  return judgeFleet(await listFleet(kv), now);
 }
 
 export type StateCounts = Record<State, number>;

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { etag } from "hono/etag";
 import { hostIdProblem } from "../../protocol/host.ts";
 import type { AppEnv } from "../env.ts";
@@ -13,6 +13,8 @@ import {
   UNKNOWN_FACE,
 } from "../faces/badge.ts";
 import { BADGE_STYLES, type BadgeStyle, renderBadge } from "../faces/badge-svg.ts";
+import { uptimeBadgeFace } from "../faces/uptime-badge.ts";
+import { UPTIME_LABEL, UPTIME_PERIODS, uptimePeriod } from "../faces/uptime-face.ts";
 import { beatMeta, hostMeta } from "../fleet/records.ts";
 import { readBeat, readHost } from "../fleet/store.ts";
 import { hostView, loadFleet } from "../fleet/view.ts";
@@ -53,10 +55,29 @@ badges.get("/:file", requireRead("badge"), etag(), async (c) => {
   const kv = c.env.SEATWATCH_KV;
   const fleet = id === "fleet";
   const face = fleet ? fleetFace(await loadFleet(kv, at)) : await hostBadge(kv, id, at);
-  const content = {
-    label: badgeLabel(c.req.query("label"), fleet ? FLEET_LABEL : HOST_LABEL),
-    ...(face ?? UNKNOWN_FACE),
-  };
+  return badgeResponse(c, format, badgeLabel(c.req.query("label"), fleet ? FLEET_LABEL : HOST_LABEL), face);
+});
+
+const UPTIME_FILE = /^uptime\.(svg|json)$/;
+
+badges.get("/:id/:file", requireRead("badge"), etag(), async (c) => {
+  const format = UPTIME_FILE.exec(c.req.param("file"))?.[1];
+  if (!format) throw new ApiError(404, "not_found", "uptime badges are /badge/<host>/uptime.svg or .json");
+  const period = uptimePeriod(c.req.query("period"));
+  if (period === null) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      `?period= must be one of ${UPTIME_PERIODS.join(", ")}, or left out for 30d`,
+    );
+  }
+  const face = await uptimeBadgeFace(c.env, c.req.param("id"), period, now());
+  return badgeResponse(c, format, badgeLabel(c.req.query("label"), UPTIME_LABEL), face);
+});
+
+/** The badge as shields.io JSON or SVG; a null face is the grey `unknown` badge with a 404. */
+function badgeResponse(c: Context<AppEnv>, format: string | undefined, label: string, face: BadgeFace | null) {
+  const content = { label, ...(face ?? UNKNOWN_FACE) };
   const status = face ? 200 : 404;
   if (format === "json") return c.json(shieldsEndpoint(content), status, BADGE_HEADERS);
   const requested = c.req.query("style");
@@ -66,4 +87,4 @@ badges.get("/:file", requireRead("badge"), etag(), async (c) => {
     ...BADGE_HEADERS,
     "content-type": "image/svg+xml; charset=utf-8",
   });
-});
+}

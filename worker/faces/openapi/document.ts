@@ -42,7 +42,7 @@ const PATH_PARAMS: Record<string, { schema: JsonSchema; description: string }> =
   name: { schema: { type: "string", pattern: WEBHOOK_NAME_PATTERN.source }, description: "the webhook's name" },
   file: {
     schema: { type: "string", pattern: "^.+\\.(svg|json)$" },
-    description: "`<host>.svg`, `<host>.json` or `fleet.svg`",
+    description: "`<host>.svg`, `<host>.json` or `fleet.svg`; under /badge/{id}/, `uptime.svg` or `uptime.json`",
   },
 };
 

@@ -6,6 +6,7 @@
 import type { ErrorCode } from "../../../protocol/answers.ts";
 import type { JsonSchema } from "../../../protocol/json-schema.ts";
 import { MAX_BEAT_BYTES } from "../../../protocol/limits.ts";
+import { UPTIME_PERIODS } from "../uptime-face.ts";
 
 /** Who may call: the admin token; the read token (when set); badges (public unless PUBLIC_BADGES=false); a signed body; anyone. */
 export type Access = "admin" | "read" | "badge" | "signed" | "public";
@@ -257,6 +258,26 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/badge/{id}/{file}",
+    operationId: "uptimeBadge",
+    summary: "`uptime.svg` or `uptime.json`: the host's uptime over a period",
+    access: "badge",
+    query: [
+      ...BADGE_QUERY,
+      { name: "period", schema: { enum: UPTIME_PERIODS, default: "30d" }, description: "the window" },
+    ],
+    answers: {
+      ...NOT_MODIFIED,
+      200: { description: "the badge", content: [{ type: "image/svg+xml" }, { json: "ShieldsBadge" }] },
+      404: {
+        description: "an unknown host: a grey `unknown` badge; a file name that is no badge: not_found",
+        content: [{ type: "image/svg+xml" }, { json: "ShieldsBadge" }],
+      },
+    },
+    errors: { 400: ["invalid_request"] },
+  },
+  {
+    method: "get",
     path: "/metrics",
     operationId: "metrics",
     summary: "Prometheus text exposition",
@@ -272,9 +293,22 @@ export const ROUTES: RouteDoc[] = [
     query: [{ name: "refresh", schema: { type: "integer" }, description: "seconds between refreshes (5-3600)" }],
     answers: { 200: { description: "the page", content: [{ type: "text/html" }] } },
   },
+  {
+    method: "get",
+    path: "/hosts/{id}",
+    operationId: "hostPage",
+    summary: "The host's HTML page: state, seats, history, uptime, transitions",
+    access: "read",
+    query: [{ name: "refresh", schema: { type: "integer" }, description: "seconds between refreshes" }],
+    answers: {
+      200: { description: "the page", content: [{ type: "text/html" }] },
+      404: { description: "no such host: a page saying so", content: [{ type: "text/html" }] },
+    },
+  },
   ...(
     [
       ["/dashboard.css", "dashboardCss", "text/css"],
+      ["/host.css", "hostCss", "text/css"],
       ["/dashboard.js", "dashboardJs", "text/javascript"],
       ["/favicon.svg", "favicon", "image/svg+xml"],
     ] as const

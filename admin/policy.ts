@@ -1,11 +1,11 @@
 /**
- * The host policy as the CLI checks it before any write (DESIGN §2): protocol/policy.ts's schema
- * and defaults, plus the seats-at-work fields (§3a) that protocol/ does not have yet — defined here
- * until they land there, and refused before any write by a Worker that does not report them.
- * The Worker validates again and is the authority; this check exists so an invalid fleet file is
- * refused whole, with its line numbers, before the first request.
+ * The host policy as the CLI checks it before any write (DESIGN §2): protocol/policy.ts's schema,
+ * defaults and bounds. The Worker validates again and is the authority; this check exists so an
+ * invalid fleet file is refused whole, with its line numbers, before the first request.
  */
+import { MAX_COUNT } from "../protocol/limits.ts";
 import {
+  ACTIVITY_LIMIT_RANGE,
   GRACE_RANGE,
   LABEL_PATTERN,
   MAX_HOLD_SECONDS,
@@ -15,32 +15,17 @@ import {
 } from "../protocol/policy.ts";
 import { STATES as PROTOCOL_STATES } from "../protocol/verdict.ts";
 
-export interface Policy extends ProtocolPolicy {
-  /** 0 = off. */
-  maxWaitSeconds: number;
-  /** 0 = off. */
-  minWorking: number;
-  /** 0 = off. */
-  maxQuietSeconds: number;
-}
-
+export type Policy = ProtocolPolicy;
 export type PolicyField = keyof Policy;
 export type PolicySpec = Partial<Policy>;
 
-/** What a field the file leaves out means: protocol/'s defaults, and DESIGN §2's for the §3a fields. */
-export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
-  ...PROTOCOL_DEFAULTS,
-  maxWaitSeconds: 900,
-  minWorking: 0,
-  maxQuietSeconds: 0,
-});
+/** What a field the file leaves out means. */
+export const DEFAULT_POLICY: Readonly<Policy> = PROTOCOL_DEFAULTS;
 
 export const POLICY_FIELDS = Object.keys(DEFAULT_POLICY) as PolicyField[];
 
-const MAX_COUNT = 100_000;
-
-/** Every state a host can be in (DESIGN §2), `waiting` and `stalled` (§3a) included: what a webhook's `states` may name. */
-export const STATES: readonly string[] = [...new Set([...PROTOCOL_STATES, "waiting", "stalled"])];
+/** Every state a host can be in (DESIGN §2): what a webhook's `states` may name. */
+export const STATES: readonly string[] = PROTOCOL_STATES;
 
 type Check = (value: unknown) => string | null;
 
@@ -50,6 +35,10 @@ function intIn(min: number, max: number, extra = ""): Check {
       ? null
       : `must be an integer from ${min} to ${max}${extra} (got ${JSON.stringify(value)})`;
 }
+
+/** maxWaitSeconds and maxQuietSeconds: 0 turns them off. */
+const limitOrOff: Check = (value) =>
+  value === 0 ? null : intIn(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max, ", or 0 for off")(value);
 
 export function labelsProblem(value: unknown): string | null {
   if (!Array.isArray(value) || value.length > MAX_LABELS) return `must be a list of at most ${MAX_LABELS} labels`;
@@ -69,9 +58,9 @@ const CHECKS: Record<PolicyField, Check> = {
     value === null || (typeof value === "string" && !Number.isNaN(Date.parse(value)))
       ? null
       : `must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null (got ${JSON.stringify(value)})`,
-  maxWaitSeconds: intIn(0, MAX_HOLD_SECONDS, " (0 = off)"),
+  maxWaitSeconds: limitOrOff,
   minWorking: intIn(0, MAX_COUNT, " (0 = off)"),
-  maxQuietSeconds: intIn(0, MAX_HOLD_SECONDS, " (0 = off)"),
+  maxQuietSeconds: limitOrOff,
 };
 
 export function isPolicyField(name: string): name is PolicyField {

@@ -6,7 +6,9 @@
 import { type Command, EXIT, runCommand } from "./commands/command.ts";
 import { doctor } from "./commands/doctor.ts";
 import { enroll } from "./commands/enroll.ts";
+import { hooks } from "./commands/hooks.ts";
 import { keygen } from "./commands/keygen.ts";
+import { MARK_SYNOPSIS, mark } from "./commands/mark.ts";
 import { once } from "./commands/once.ts";
 import { run } from "./commands/run.ts";
 import { unit } from "./commands/unit.ts";
@@ -14,12 +16,13 @@ import { UsageError } from "./config.ts";
 import { BEACON_VERSION } from "./sample.ts";
 
 /** In the order `--help` lists them: set up, check, push, run, install. */
-const COMMANDS: readonly Command[] = [keygen, enroll, doctor, once, run, unit];
+const COMMANDS: readonly Command[] = [keygen, enroll, doctor, once, run, unit, hooks];
 
 const TOP_HELP = `usage: seatwatch-beacon <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.synopsis.padEnd(16)} ${c.summary}\n`).join("")}
+${COMMANDS.map((c) => `  ${c.synopsis.padEnd(16)} ${c.summary}\n`).join("")}  ${MARK_SYNOPSIS.padEnd(16)} inside a pane: mark its agent working, waiting (for a person) or done (exit 0 always)
+
 Settings come from flags, else env SEATWATCH_URL / SEATWATCH_HOST / SEATWATCH_KEY, else --config FILE.
 Run seatwatch-beacon <command> --help for its options and exit codes; --version prints the version.
 
@@ -28,6 +31,8 @@ Exit codes: 0 ok, 2 usage error (unknown command or option).
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [name, ...args] = argv;
+  // `mark` runs inside agents' hooks and must never fail its caller, so it skips the strict prologue.
+  if (name === "mark") return mark(args, env);
   const command = COMMANDS.find((c) => c.name === name);
   if (command) return runCommand(command, args, env);
   if (name === "--version" || name === "-V") {

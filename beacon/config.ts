@@ -7,7 +7,13 @@ import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
-import { DEFAULT_CONFIRM, DEFAULT_KEEPALIVE_SECONDS, DEFAULT_SAMPLE_SECONDS } from "./limits.ts";
+import {
+  DEFAULT_ACTIVE_WINDOW_SECONDS,
+  DEFAULT_BUSY_CPU_PERCENT,
+  DEFAULT_CONFIRM,
+  DEFAULT_KEEPALIVE_SECONDS,
+  DEFAULT_SAMPLE_SECONDS,
+} from "./limits.ts";
 import { readPasswd } from "./proc.ts";
 import type { SeatRule } from "./seats.ts";
 import { socketPathFor, type TmuxMode } from "./tmux/observer.ts";
@@ -24,6 +30,10 @@ export const OBSERVE_OPTIONS = {
   "seat-command": { type: "string" },
   "seat-session": { type: "string" },
   "count-shells": { type: "boolean" },
+  "active-window": { type: "string" },
+  "busy-cpu": { type: "string" },
+  "waiting-pattern": { type: "string" },
+  "no-seat-list": { type: "boolean" },
 } as const;
 
 export const OBSERVE_HELP = `Options:
@@ -35,12 +45,27 @@ export const OBSERVE_HELP = `Options:
   --seat-command REGEX  a seat is a live pane whose foreground command matches (default: any non-shell)
   --seat-session REGEX  only panes in sessions matching REGEX count at all
   --count-shells        every live pane is a seat, shells included
+  --active-window SECONDS  a seat is working when it showed work this recently (default ${DEFAULT_ACTIVE_WINDOW_SECONDS})
+  --busy-cpu PERCENT    work: the pane's process tree used this share of one core between two samples
+                        (default ${DEFAULT_BUSY_CPU_PERCENT}; a pane seen for the first time is measured over 1 s)
+  --waiting-pattern REGEX  a seat whose visible text matches waits for a person (read with capture-pane,
+                        matched here, never sent)
+  --no-seat-list        send counts only, not the list of seats (session names stay private)
   --json                machine output on stdout only
   -h, --help            this help`;
 
 export interface ObserveConfig {
   mode: TmuxMode;
   rule: SeatRule;
+  activity: ActivityConfig;
+}
+
+/** Seats at work (DESIGN §3a): how activity is judged, and whether the beat lists the seats. */
+export interface ActivityConfig {
+  activeWindowMs: number;
+  busyCpuPercent: number;
+  waitingPattern: RegExp | null;
+  seatList: boolean;
 }
 
 type ObserveValues = {
@@ -60,7 +85,45 @@ export function parseCommandArgs<const O extends Record<string, { type: "string"
 }
 
 export function observeConfig(values: ObserveValues, env: NodeJS.ProcessEnv): ObserveConfig {
-  return { mode: tmuxMode(values, env), rule: seatRule(values) };
+  return {
+    mode: tmuxMode(values, env),
+    rule: seatRule(values),
+    activity: activityConfig(values),
+  };
+}
+
+function activityConfig(values: ObserveValues): ActivityConfig {
+  const number = (
+    flag: string,
+    value: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+    unit: string,
+  ) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+      throw new UsageError(`--${flag} ${JSON.stringify(value)}: give ${unit} from ${min} to ${max}`);
+    }
+    return n;
+  };
+  const pattern = values["waiting-pattern"];
+  return {
+    activeWindowMs: Math.round(
+      number("active-window", values["active-window"], DEFAULT_ACTIVE_WINDOW_SECONDS, 1, 86_400, "seconds") * 1000,
+    ),
+    busyCpuPercent: number(
+      "busy-cpu",
+      values["busy-cpu"],
+      DEFAULT_BUSY_CPU_PERCENT,
+      0.1,
+      100,
+      "a percentage of one core",
+    ),
+    waitingPattern: pattern === undefined ? null : regex("--waiting-pattern", pattern),
+    seatList: !(values["no-seat-list"] ?? false),
+  };
 }
 
 function tmuxMode(values: ObserveValues, env: NodeJS.ProcessEnv): TmuxMode {
@@ -162,6 +225,10 @@ const FILE_SETTINGS: Record<string, "string" | "number" | "boolean" | "path"> = 
   "seat-command": "string",
   "seat-session": "string",
   "count-shells": "boolean",
+  "active-window": "number",
+  "busy-cpu": "number",
+  "waiting-pattern": "string",
+  "no-seat-list": "boolean",
 };
 
 /**

@@ -9,12 +9,14 @@ import { type Health, writeHealth } from "./health.ts";
 import type { Observer } from "./observe.ts";
 import { type Outcome, Pacer, type PacerSettings, type PushCause, type Reading } from "./pacer.ts";
 import { ClockWatch, type PushResult, pushBeat, type WorkerClient } from "./push.ts";
-import { type Identity, takeSample } from "./sample.ts";
+import { type Identity, type SampleActivity, takeSample } from "./sample.ts";
 import type { SeatRule } from "./seats.ts";
 
 export interface DaemonOptions {
   observer: Observer;
   rule: SeatRule;
+  /** Seats at work (DESIGN §3a); absent, beats carry no activity (as from an older beacon). */
+  activity?: SampleActivity;
   identity: Identity;
   client: WorkerClient;
   publicKey: string;
@@ -98,7 +100,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await sleepUntil(retryAt === null ? nextSampleAt : Math.min(nextSampleAt, retryAt), signal);
     if (signal.aborted) break;
 
-    const sample = await takeSample(observer, rule, identity, seq);
+    const sample = await takeSample(observer, rule, identity, seq, options.activity);
     const now = Date.now();
     if (now >= nextSampleAt) {
       nextSampleAt += options.sampleMs;
@@ -107,6 +109,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     const reading: Reading = { observed: sample.beat.observed, seats: sample.beat.seats };
     if (sample.beat.reason !== undefined) reading.reason = sample.beat.reason;
+    if (sample.beat.activity !== undefined) reading.activity = sample.beat.activity;
     const decision = pacer.sampled(now, reading);
     const pushing = decision.push && !signal.aborted;
     onEvent({
@@ -153,7 +156,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 }
 
 function outcomeOf(result: PushResult): Outcome {
-  if (result.kind === "accepted") return { accepted: true, minSeats: result.minSeats };
+  if (result.kind === "accepted") return { accepted: true, minSeats: result.minSeats, policy: result.policy };
   if (result.kind === "refused" && result.retryAfterMs !== undefined) {
     return { accepted: false, retryAfterMs: result.retryAfterMs };
   }

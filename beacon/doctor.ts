@@ -6,22 +6,19 @@
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { KNOWN_TMUX_DIRS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
+import type { ActivityConfig } from "./config.ts";
+import type { DoctorCheck } from "./doctor-check.ts";
+import { seatChecks } from "./doctor-seats.ts";
+import { FRESH_CPU_INTERVAL_MS, KNOWN_TMUX_DIRS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
 import type { Observation, ObserveError, ServerObservation } from "./observe.ts";
 import { readPasswd } from "./proc.ts";
+import { ActivityTracker, type SeatReport } from "./seat-activity.ts";
 import { countSeats, type SeatRule } from "./seats.ts";
 import { createTmuxObserver, type TmuxMode } from "./tmux/observer.ts";
 import { tmuxVersion } from "./tmux/version.ts";
 import { DROP_IN_PATH, UNIT_NAME } from "./unit.ts";
 
-export interface DoctorCheck {
-  ok: boolean;
-  title: string;
-  detail?: string;
-  fix?: string;
-  /** The server pid the check is about, if any. */
-  server?: number;
-}
+export type { DoctorCheck } from "./doctor-check.ts";
 
 export interface DoctorReport {
   /** The beacon would report zero seats or an error: the Worker shows `blind` or `error`. */
@@ -46,25 +43,31 @@ export interface DoctorReport {
   }[];
   paths: { name: "beacon" | "systemd"; path: string; tmux: string | null }[];
   idlePanes: { server: number; pane: string; session: string; command: string }[];
+  /** Every seat's activity and the evidence behind it (DESIGN §3a). */
+  seatActivity: SeatReport[];
   checks: DoctorCheck[];
 }
 
 export interface DoctorInput {
   mode: TmuxMode;
   rule: SeatRule;
+  activity: ActivityConfig;
   /** The host id problem, if --host / SEATWATCH_HOST / the hostname is not a valid id. */
   hostProblem?: string;
   env: NodeJS.ProcessEnv;
 }
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
-  const observation = await createTmuxObserver(input.mode).observe();
+  const observer = createTmuxObserver(input.mode);
+  const observation = await observer.observe();
   // Pinned mode decides the verdict, but the listing shows every server the box runs.
   const listing =
     input.mode.kind === "auto"
       ? observation
       : await createTmuxObserver({ kind: "auto", uid: null, scopeLabel: "any user" }).observe();
   const count = countSeats(observation, input.rule);
+  const tracker = new ActivityTracker({ ...input.activity, freshIntervalMs: FRESH_CPU_INTERVAL_MS, env: input.env });
+  const activity = await tracker.assess(observation, count.seatPanes, observer, Date.now());
   const beaconPath = input.env.PATH ?? "";
   const paths = [
     { name: "beacon" as const, path: beaconPath, tmux: firstOnPath("tmux", beaconPath) },
@@ -83,6 +86,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   }
   checks.push(...observationChecks(observation, input.mode));
   checks.push(seatCheck(count.seats, count.idle, observation));
+  checks.push(...seatChecks(activity, observation.servers, input.env));
   for (const server of listing.servers.filter((s) => !s.skipped && s.exe)) {
     for (const p of paths) checks.push(pathCheck(p, server));
   }
@@ -117,6 +121,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     })),
     paths,
     idlePanes: count.idlePanes.map((p) => ({ server: p.server, pane: p.id, session: p.session, command: p.command })),
+    seatActivity: activity.seats,
     checks,
   };
   if (observation.error) report.reason = observation.error.reason;

@@ -91,3 +91,24 @@ export const CLOCK_STEP_MS = 2_000;
 
 /** An operator's login shell may load nvm, brew shellenv and the like before printing its PATH. */
 export const LOGIN_SHELL_TIMEOUT_MS = 10_000;
+
+/**
+ * Seats at work (DESIGN §3a). Evidence of work younger than a minute makes a seat working: four
+ * samples at the default 15 s, and Claude Code's own idle notification comes after 60 s.
+ */
+export const DEFAULT_ACTIVE_WINDOW_SECONDS = 60;
+
+/**
+ * A pane's process tree is busy at ≥ 5 % of one core between two readings. Calibrated with
+ * bench/busy-cpu.ts (README "Seats at work"): a sleep, bash, python3 and a `read` use 0; a node REPL
+ * at its prompt at most 1-2 % in a 1 s interval (one GC tick) and 0.13 % over 15 s; a busy loop on a
+ * loaded 2-core box 12-72 %. Spinners use 0.2-3 % — no threshold tells them from an idle Node, so
+ * their output (window_activity) is what shows them working.
+ */
+export const DEFAULT_BUSY_CPU_PERCENT = 5;
+
+/**
+ * A pane never read before (every pane, for `once`) is read twice this far apart, so its CPU is
+ * measured rather than assumed; at 100 ticks a second, 1 s resolves 1 %, five times finer than the threshold.
+ */
+export const FRESH_CPU_INTERVAL_MS = 1_000;

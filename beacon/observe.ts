@@ -31,6 +31,8 @@ export interface Pane {
   window: number | null;
   /** When the window last showed output (unix ms; tmux keeps whole seconds); null on servers before tmux 2.1. */
   windowActivity: number | null;
+  /** The pane's first process (`pane_pid`), the root of the process tree whose CPU and process groups activity reads. */
+  panePid: number;
 }
 
 export interface ServerObservation {
@@ -55,6 +57,8 @@ export interface Observation {
 
 export interface Observer {
   observe(): Promise<Observation>;
+  /** The visible text of some of a server's panes (`--waiting-pattern`), read locally; absent panes had none to give. */
+  paneText?(server: ServerObservation, panes: string[]): Promise<Map<string, string>>;
 }
 
 /** The first server error in scope, else `fallback`: one reason per beat, and the earliest is the most specific. */

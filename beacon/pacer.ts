@@ -7,11 +7,20 @@
  * - A state change (observed or reason changing, seats reaching or leaving zero, seats crossing the
  *   `minSeats` of the Worker's last 202) is pushed once `confirm` consecutive samples show it, so one
  *   slow tmux answer pages no one.
+ * - So is a change of the predicted verdict (DESIGN §3a "Judging"): protocol's `verdict`, with the
+ *   policy of the last 202, judges this sample and the last accepted one at the same `now`. They
+ *   differ when the Worker, judging what it holds, would be wrong — a wait it has not heard of
+ *   passes `maxWaitSeconds`, or one it holds has ended. A wait it has heard of turns the host
+ *   `waiting` on the Worker's own clock (the cron), so it needs no push. Every other activity
+ *   change (working ↔ quiet, a new wait) waits for the keep-alive: activity adds no KV writes.
  * - Other seat-count changes are pushed at most once per `seatsEveryMs` after the last accepted push.
  * - A keep-alive goes when `keepaliveMs` has passed since the last accepted push.
  * - A failed push is owed until one is accepted; it is retried with exponential backoff and jitter,
  *   each retry being whatever the fresh sample at that moment shows.
  */
+import type { BeaconPolicy } from "../protocol/answers.ts";
+import { GRACE_RANGE } from "../protocol/policy.ts";
+import { type ActivityRecord, verdict } from "../protocol/verdict.ts";
 import { RETRY_BASE_MS, RETRY_JITTER, RETRY_MAX_MS, SEATS_PUSH_EVERY_MS } from "./limits.ts";
 
 /** What the pacer needs from a sample. */
@@ -19,6 +28,8 @@ export interface Reading {
   observed: "ok" | "error";
   reason?: string;
   seats: number;
+  /** The sample's seat activity (beacon clock); absent when the beacon does not judge activity. */
+  activity?: ActivityRecord;
 }
 
 export interface PacerSettings {
@@ -34,7 +45,8 @@ export type PushCause = "start" | "change" | "seats" | "keepalive";
 export type Decision = { push: false } | { push: true; cause: PushCause; attempt: number };
 
 export type Outcome =
-  | { accepted: true; minSeats: number }
+  /** `policy`: absent or null from a Worker that does not send it (then only seat states are predicted). */
+  | { accepted: true; minSeats: number; policy?: BeaconPolicy | null }
   /** `retryAfterMs`: the Worker's Retry-After, a floor under the backoff. */
   | { accepted: false; retryAfterMs?: number };
 
@@ -43,6 +55,23 @@ export function stateClass(reading: Reading, minSeats: number | null): string {
   const seats =
     reading.seats === 0 ? "zero" : minSeats === null ? "some" : reading.seats < minSeats ? "below" : "enough";
   return reading.observed === "ok" ? `ok/${seats}` : `error/${reading.reason ?? ""}/${seats}`;
+}
+
+/**
+ * The part of the predicted verdict that activity decides: `waiting` or `stalled` and why, else "".
+ * Freshness and pauses are the Worker's to judge, so the record is fresh and the host unpaused.
+ */
+export function activityClass(reading: Reading, policy: BeaconPolicy | null, now: number): string {
+  if (policy === null || reading.activity === undefined) return "";
+  const record = {
+    seats: reading.seats,
+    observed: reading.observed,
+    reason: reading.reason ?? null,
+    lastSeen: now,
+    activity: reading.activity,
+  };
+  const judged = verdict(record, { ...policy, graceSeconds: GRACE_RANGE.max, paused: false, pausedUntil: null }, now);
+  return judged.state === "waiting" || judged.state === "stalled" ? `${judged.state}/${judged.reason ?? ""}` : "";
 }
 
 /** Priority when several reasons to push meet in one owed push (the log names the strongest). */
@@ -55,9 +84,10 @@ export class Pacer {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
 
-  /** What the Worker holds: the class and seats of the last accepted push (null before the first). */
-  private reported: { cls: string; seats: number } | null = null;
+  /** What the Worker holds: the last accepted push (null before the first). */
+  private reported: Reading | null = null;
   private minSeats: number | null = null;
+  private policy: BeaconPolicy | null = null;
   /** A class other than the reported one, and how many consecutive samples have shown it. */
   private candidate: { cls: string; streak: number } | null = null;
   private lastAcceptedAt: number;
@@ -83,9 +113,9 @@ export class Pacer {
 
   /** Called with every sample; says whether to push this one. */
   sampled(now: number, reading: Reading): Decision {
-    const cls = stateClass(reading, this.minSeats);
+    const cls = this.classOf(reading, now);
     const reported = this.reported;
-    if (reported !== null && cls === reported.cls) {
+    if (reported !== null && cls === this.classOf(reported, now)) {
       this.candidate = null;
     } else {
       this.candidate = this.candidate?.cls === cls ? { cls, streak: this.candidate.streak + 1 } : { cls, streak: 1 };
@@ -113,8 +143,9 @@ export class Pacer {
   pushed(now: number, reading: Reading, outcome: Outcome): void {
     if (outcome.accepted) {
       this.minSeats = outcome.minSeats;
-      this.reported = { cls: stateClass(reading, outcome.minSeats), seats: reading.seats };
-      if (this.candidate?.cls === this.reported.cls) this.candidate = null;
+      this.policy = outcome.policy ?? null;
+      this.reported = reading;
+      if (this.candidate?.cls === this.classOf(reading, now)) this.candidate = null;
       this.lastAcceptedAt = now;
       this.keepaliveWaited = 0;
       this.owed = null;
@@ -148,6 +179,11 @@ export class Pacer {
       retryAt: this.owed === null ? null : this.retryAt,
       lastAcceptedAt: this.lastAcceptedAt,
     };
+  }
+
+  /** Seat state and predicted activity verdict: equal classes mean the Worker's view needs no push. */
+  private classOf(reading: Reading, now: number): string {
+    return `${stateClass(reading, this.minSeats)}|${activityClass(reading, this.policy, now)}`;
   }
 
   private owe(cause: PushCause): void {

@@ -3,7 +3,7 @@
  * which binary started it. Each returns null (or nothing) when the kernel will not tell us, so
  * callers decide what "cannot see" means instead of guessing.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
 
 /** __SO_ACCEPTCON in /proc/net/unix's Flags column: the socket is listening. */
 const SO_ACCEPTCON = 0x10000;
@@ -112,16 +112,18 @@ export function parseStat(text: string): { ppid: number; zombie: boolean } | nul
 }
 
 /**
- * The live children of `parent`, each by its pid in its own pid namespace: what the parent's fork()
- * returned when both share one, as a tmux server and its panes always do (`pane_pid`).
+ * The live children of `parent`, keyed by each one's pid in its own pid namespace (what the parent's
+ * fork() returned when both share one, as a tmux server and its panes always do: `pane_pid`), each
+ * mapped to its pid as the beacon sees it.
  */
-export function readChildren(parent: number): Set<number> {
-  const children = new Set<number>();
+export function readChildren(parent: number): Map<number, number> {
+  // nspid → pid as the beacon sees it: `pane_pid` is the former, /proc (activity's process tree) wants the latter.
+  const children = new Map<number, number>();
   for (const pid of listPids()) {
     const text = readText(`/proc/${pid}/stat`);
     const stat = text === null ? null : parseStat(text);
     if (!stat || stat.ppid !== parent || stat.zombie) continue;
-    children.add(readStatus(pid)?.nspid ?? pid);
+    children.set(readStatus(pid)?.nspid ?? pid, pid);
   }
   return children;
 }
@@ -148,4 +150,115 @@ export function parsePasswd(text: string): PasswdEntry[] {
 /** Users from /etc/passwd; NSS sources (LDAP) are out of reach without a native module, so numeric uids are accepted too. */
 export function readPasswd(): PasswdEntry[] {
   return parsePasswd(readText("/etc/passwd") ?? "");
+}
+
+/** Clock ticks per second in /proc/PID/stat times: USER_HZ, fixed at 100 by the kernel ABI on every arch we run. */
+export const TICKS_PER_SECOND = 100;
+
+/** The fields of /proc/PID/stat that activity and marks need (proc(5)). */
+export interface ProcessStat {
+  pid: number;
+  ppid: number;
+  /** Process group. */
+  pgrp: number;
+  /** The controlling terminal's device number; 0 when the process has none (Claude Code's hooks run so). */
+  ttyNr: number;
+  /** The foreground process group of the controlling terminal; -1 without one. */
+  tpgid: number;
+  /** User + system CPU, its own and its reaped children's (a tool that ran and exited between samples counts), in ticks. */
+  cpuTicks: number;
+  threads: number;
+  zombie: boolean;
+}
+
+/** Parses /proc/PID/stat; the comm (field 2) may hold spaces and ")", so fields are read after the last ")". */
+export function parseProcessStat(pid: number, text: string): ProcessStat | null {
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): ppid 4, pgrp 5, tty_nr 7, tpgid 8, utime 14 … cstime 17, num_threads 20.
+  const number = (field: number) => Number(fields[field - 3]);
+  const values = [4, 5, 7, 8, 14, 15, 16, 17, 20].map(number);
+  if (fields.length < 18 || values.some((value) => !Number.isSafeInteger(value))) return null;
+  const [ppid = 0, pgrp = 0, ttyNr = 0, tpgid = 0, utime = 0, stime = 0, cutime = 0, cstime = 0, threads = 1] = values;
+  return {
+    pid,
+    ppid,
+    pgrp,
+    ttyNr,
+    tpgid,
+    cpuTicks: utime + stime + cutime + cstime,
+    threads,
+    zombie: fields[0] === "Z" || fields[0] === "X",
+  };
+}
+
+export function readProcessStat(pid: number): ProcessStat | null {
+  const text = readProcFile(`/proc/${pid}/stat`);
+  return text === null ? null : parseProcessStat(pid, text);
+}
+
+/**
+ * A small /proc file read with one open, reads into a shared buffer, and close: a sample reads a few
+ * per seat, and readFileSync's fstat and allocation doubled that cost (bench/observe.ts).
+ */
+const procBuffer = Buffer.alloc(64 * 1024);
+function readProcFile(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  try {
+    let length = 0;
+    for (let n = 1; n > 0 && length < procBuffer.length; length += n) {
+      n = readSync(fd, procBuffer, length, procBuffer.length - length, null);
+    }
+    return procBuffer.toString("latin1", 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Children of every thread of `pid` (an agent may spawn from any of them); empty once it has exited. */
+function childPids(pid: number, threads: number): number[] {
+  let tasks: string[];
+  try {
+    // A single-threaded process's only task is itself: no directory to list.
+    tasks = threads === 1 ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const task of tasks) {
+    const listed = readProcFile(`/proc/${pid}/task/${task}/children`);
+    if (listed === null) continue;
+    for (const child of listed.split(" ")) if (child !== "" && child !== "\n") children.push(Number(child));
+  }
+  return children;
+}
+
+/**
+ * `pid` and every process below it, each stat read once: a pane's process tree (DESIGN §3a reads its
+ * CPU, marks check its process groups). Bounded, so a fork bomb in a pane cannot stall a sample.
+ */
+export function processTree(pid: number, limit = 4_096): ProcessStat[] {
+  const tree: ProcessStat[] = [];
+  const queue = [pid];
+  while (queue.length > 0 && tree.length < limit) {
+    const next = queue.shift() as number;
+    const stat = readProcessStat(next);
+    if (stat === null) continue;
+    tree.push(stat);
+    queue.push(...childPids(next, stat.threads));
+  }
+  return tree;
+}
+
+/** One variable of a process's starting environment (readable for our own processes, or as root); null when absent or hidden. */
+export function readEnvironment(pid: number, name: string): string | null {
+  const text = readText(`/proc/${pid}/environ`);
+  const entry = text?.split("\0").find((item) => item.startsWith(`${name}=`));
+  return entry === undefined ? null : entry.slice(name.length + 1);
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
-import { type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
+import { type BeaconPolicy, type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
 import type { Beat } from "../protocol/beat.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { signV1a } from "../protocol/signing.ts";
@@ -157,7 +157,11 @@ export function refusalOf(status: number, json: unknown): Refusal {
 }
 
 export type PushResult =
-  | ({ kind: "accepted"; status: number } & Omit<BeatAccepted, "accepted"> & { webhookId: string })
+  | ({ kind: "accepted"; status: number } & Omit<BeatAccepted, "accepted" | "policy"> & {
+        /** What the beacon predicts the verdict with (DESIGN §3a); null from a Worker too old to send it. */
+        policy: BeaconPolicy | null;
+        webhookId: string;
+      })
   | {
       kind: "refused";
       status: number;
@@ -194,8 +198,8 @@ export async function pushBeat(client: WorkerClient, beat: Beat, context: PushCo
   if (status === 202) {
     const answer = readBeatAccepted(json);
     if (typeof answer !== "string") {
-      const { state, reason, minSeats } = answer;
-      return { kind: "accepted", status, state, reason, minSeats, webhookId };
+      const { state, reason, minSeats, policy } = answer;
+      return { kind: "accepted", status, state, reason, minSeats, policy, webhookId };
     }
     // Guessing a missing field (minSeats 1, say) would let the pacer judge seats against a policy the host may not have.
     return {
@@ -220,8 +224,11 @@ export async function pushBeat(client: WorkerClient, beat: Beat, context: PushCo
   };
 }
 
-/** The 202 answer as protocol/ types it, or what is wrong with it. */
-function readBeatAccepted(json: unknown): BeatAccepted | string {
+/**
+ * The 202 answer as protocol/ types it, or what is wrong with it. `policy` came later than the rest:
+ * a Worker without it is an older one (the beacon then predicts seat states only), not a broken one.
+ */
+function readBeatAccepted(json: unknown): (Omit<BeatAccepted, "policy"> & { policy: BeaconPolicy | null }) | string {
   const body = json as { [K in keyof BeatAccepted]?: unknown } | null;
   if (body?.accepted !== true) return "accepted is not true";
   const state = STATES.find((known) => known === body.state);
@@ -232,7 +239,26 @@ function readBeatAccepted(json: unknown): BeatAccepted | string {
   if (typeof minSeats !== "number" || !Number.isInteger(minSeats) || minSeats < 0) {
     return "minSeats is missing or not a whole number ≥ 0";
   }
-  return { accepted: true, state, reason, minSeats };
+  if (body.policy === undefined) return { accepted: true, state, reason, minSeats, policy: null };
+  const policy = readBeaconPolicy(body.policy);
+  if (typeof policy === "string") return policy;
+  return { accepted: true, state, reason, minSeats, policy };
+}
+
+function readBeaconPolicy(value: unknown): BeaconPolicy | string {
+  const fields = value as { [K in keyof BeaconPolicy]?: unknown } | null;
+  const read = (key: keyof BeaconPolicy): number | null => {
+    const n = fields?.[key];
+    return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : null;
+  };
+  const minSeats = read("minSeats");
+  const maxWaitSeconds = read("maxWaitSeconds");
+  const minWorking = read("minWorking");
+  const maxQuietSeconds = read("maxQuietSeconds");
+  if (minSeats === null || maxWaitSeconds === null || minWorking === null || maxQuietSeconds === null) {
+    return "policy is not {minSeats, maxWaitSeconds, minWorking, maxQuietSeconds} of whole numbers ≥ 0";
+  }
+  return { minSeats, maxWaitSeconds, minWorking, maxQuietSeconds };
 }
 
 /** One sentence per refusal: what it most likely means on this host and what the beacon does about it. */

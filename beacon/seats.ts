@@ -24,6 +24,8 @@ export interface SeatCount {
   dead: number;
   /** Live panes per foreground command, shells included, largest first, at most MAX_COMMANDS. */
   commands: Record<string, number>;
+  /** The panes counted as seats: the ones whose activity is judged (DESIGN §3a). */
+  seatPanes: Pane[];
   idlePanes: Pane[];
   deadPanes: Pane[];
 }
@@ -43,7 +45,15 @@ export function isSeat(pane: Pane, rule: SeatRule): boolean {
 }
 
 export function countSeats(observation: Observation, rule: SeatRule): SeatCount {
-  const count: SeatCount = { seats: 0, idle: 0, dead: 0, commands: {}, idlePanes: [], deadPanes: [] };
+  const count: SeatCount = {
+    seats: 0,
+    idle: 0,
+    dead: 0,
+    commands: {},
+    seatPanes: [],
+    idlePanes: [],
+    deadPanes: [],
+  };
   const perCommand = new Map<string, number>();
   for (const server of observation.servers) {
     for (const pane of server.panes) {
@@ -55,8 +65,10 @@ export function countSeats(observation: Observation, rule: SeatRule): SeatCount 
       }
       const name = (pane.command || "(unknown)").slice(0, 64);
       perCommand.set(name, (perCommand.get(name) ?? 0) + 1);
-      if (isSeat(pane, rule)) count.seats += 1;
-      else if (!rule.countShells && isShell(pane.command)) {
+      if (isSeat(pane, rule)) {
+        count.seats += 1;
+        count.seatPanes.push(pane);
+      } else if (!rule.countShells && isShell(pane.command)) {
         count.idle += 1;
         count.idlePanes.push(pane);
       }

@@ -1,6 +1,8 @@
 /**
  * One beacon sample (auto mode: /proc discovery + strict list-panes + seat count + beat) against
- * a bare `tmux list-panes -a` exec, on one private server with 1, 50 and 200 panes.
+ * a bare `tmux list-panes -a` exec, on one private server with 1, 50 and 200 panes; and the sample
+ * with seats at work (DESIGN §3a: each seat's process tree from /proc, its marks, its judgement, as
+ * `run` takes it with the tracker warm) against the sample without, the goal being ≤ 1.3×.
  * CPU is the beacon process's own (process.cpuUsage) plus its reaped children's (cutime + cstime
  * from /proc/self/stat, clock-tick resolution); the tmux server's own work is in neither.
  */
@@ -10,7 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { newIdentity, takeSample } from "../beacon/sample.ts";
+import { DEFAULT_ACTIVE_WINDOW_SECONDS, DEFAULT_BUSY_CPU_PERCENT } from "../beacon/limits.ts";
+import { newIdentity, type SampleActivity, takeSample } from "../beacon/sample.ts";
+import { ActivityTracker } from "../beacon/seat-activity.ts";
 import { createTmuxObserver } from "../beacon/tmux/observer.ts";
 
 const TMUX = "/usr/bin/tmux";
@@ -61,7 +65,9 @@ async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "seatwatch-bench-"));
   const processes = execFileSync("sh", ["-c", "ls -d /proc/[0-9]* | wc -l"]).toString().trim();
   process.stdout.write(`rounds ${ROUNDS} per side; ${processes} processes on this box (auto mode scans their comm)\n`);
-  process.stdout.write("panes  baseline wall/cpu ms  sample wall/cpu ms  ratio wall  ratio cpu\n");
+  process.stdout.write(
+    "panes  baseline wall/cpu ms  sample wall/cpu ms  ratio wall  ratio cpu  | +activity wall/cpu ms  ratio wall  ratio cpu\n",
+  );
   for (const panes of SIZES) {
     const socket = join(dir, `sock-${panes}`);
     const pid = startServer(socket, panes);
@@ -73,24 +79,46 @@ async function run(): Promise<void> {
       if (check.beat.observed !== "ok" || check.beat.seats !== panes) {
         throw new Error(`bench sample saw ${check.beat.seats} seats (${check.beat.reason ?? "ok"}), expected ${panes}`);
       }
+      const activity: SampleActivity = {
+        tracker: new ActivityTracker({
+          activeWindowMs: DEFAULT_ACTIVE_WINDOW_SECONDS * 1000,
+          busyCpuPercent: DEFAULT_BUSY_CPU_PERCENT,
+          waitingPattern: null,
+          freshIntervalMs: 0,
+          env: process.env,
+        }),
+        seatList: true,
+      };
+      // Warm: every pane has an earlier reading, as in `run` after its first sample.
+      const warm = await takeSample(observer, rule, identity, 0, activity);
+      if (warm.beat.activity?.quiet !== panes && warm.beat.activity?.working !== panes) {
+        throw new Error(`bench activity judged ${JSON.stringify(warm.beat.activity)} for ${panes} sleeping panes`);
+      }
       const base: Cost[] = [];
       const sample: Cost[] = [];
+      const withActivity: Cost[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {
         base.push(await measure(() => run$(TMUX, ["-S", socket, "list-panes", "-a"])));
         sample.push(await measure(() => takeSample(observer, rule, identity, round)));
+        withActivity.push(await measure(() => takeSample(observer, rule, identity, round, activity)));
       }
       const bw = median(base.map((c) => c.wallMs));
       const sw = median(sample.map((c) => c.wallMs));
       const bc = mean(base.map((c) => c.cpuMs));
       const sc = mean(sample.map((c) => c.cpuMs));
+      const aw = median(withActivity.map((c) => c.wallMs));
+      const ac = mean(withActivity.map((c) => c.cpuMs));
+      const ratio = (a: number, b: number, width: number) => `${(a / b).toFixed(2).padStart(width)}x`;
       process.stdout.write(
-        `${String(panes).padStart(5)}  ${bw.toFixed(2).padStart(8)} / ${bc.toFixed(2).padStart(6)}    ${sw.toFixed(2).padStart(8)} / ${sc.toFixed(2).padStart(6)}   ${(sw / bw).toFixed(2).padStart(8)}x  ${(sc / bc).toFixed(2).padStart(7)}x\n`,
+        `${String(panes).padStart(5)}  ${bw.toFixed(2).padStart(8)} / ${bc.toFixed(2).padStart(6)}    ${sw.toFixed(2).padStart(8)} / ${sc.toFixed(2).padStart(6)}   ${ratio(sw, bw, 8)}  ${ratio(sc, bc, 7)}  | ${aw.toFixed(2).padStart(9)} / ${ac.toFixed(2).padStart(6)}     ${ratio(aw, sw, 8)}  ${ratio(ac, sc, 7)}\n`,
       );
     } finally {
       process.kill(pid, "SIGKILL");
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  process.stdout.write("wall: median; cpu: mean of beacon process + reaped children\n");
+  process.stdout.write(
+    "wall: median; cpu: mean of beacon process + reaped children; +activity ratios are against the sample without it\n",
+  );
 }
 await run();

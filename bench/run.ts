@@ -7,11 +7,14 @@ import { fileURLToPath } from "node:url";
 
 const BENCHES = [
   "observe.ts",
+  "busy-cpu.ts",
+  "hook.ts",
   "beat-verify.ts",
   "beat-ingest.ts",
   "beat-path.ts",
   "cron.ts",
   "kv-writes.ts",
+  "activity-pushes.ts",
   "badge.ts",
   "pages.ts",
   "beacon-rss.ts",

@@ -67,10 +67,22 @@ export interface EnrollAnswer {
   policy: PolicyAnswer;
 }
 
-/** `202` to `POST /v1/beats`: the verdict the Worker derived and the policy the beacon needs. */
+/** The part of a host's policy the beacon needs to predict the Worker's verdict (DESIGN §3a "Judging"). */
+export type BeaconPolicy = Pick<Policy, "minSeats" | "maxWaitSeconds" | "minWorking" | "maxQuietSeconds">;
+
+export function beaconPolicy(policy: BeaconPolicy): BeaconPolicy {
+  const { minSeats, maxWaitSeconds, minWorking, maxQuietSeconds } = policy;
+  return { minSeats, maxWaitSeconds, minWorking, maxQuietSeconds };
+}
+
+/**
+ * `202` to `POST /v1/beats`: the verdict the Worker derived and the policy the beacon needs.
+ * `minSeats` also stays at the top level, where beacons older than `policy` read it.
+ */
 export interface BeatAccepted {
   accepted: true;
   state: State;
   reason: string | null;
   minSeats: number;
+  policy: BeaconPolicy;
 }

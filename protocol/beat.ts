@@ -2,14 +2,17 @@
  * The beat: one signed observation of one host (DESIGN §4). This file is the only
  * definition of its shape; the beacon builds beats with it and the Worker validates them with it.
  */
+import { type Activity, MAX_SEAT_LIST, SEAT_STATES, SEAT_VIAS, type SeatEntry } from "./activity.ts";
 import { describeHostIdProblem, hostIdProblem } from "./host.ts";
 import {
   INSTANCE_PATTERN,
   MAX_BINARIES,
   MAX_COMMANDS,
   MAX_COUNT,
+  MAX_SEAT_TEXT,
   MAX_SERVERS,
   MAX_TEXT,
+  PANE_ID_PATTERN,
   REASON_PATTERN,
 } from "./limits.ts";
 import type { FieldError, Validation } from "./validation.ts";
@@ -69,6 +72,10 @@ export interface Beat {
   reason?: string;
   servers: BeatServer[];
   binaries?: BeatBinary[];
+  /** Seats at work (DESIGN §3a); absent from older beacons. */
+  activity?: Activity;
+  /** Waiting seats first, then quiet, then working; absent from older beacons and with `--no-seat-list`. */
+  seatList?: SeatEntry[];
   beacon: { version: string; node: string; uid: number };
 }
 
@@ -108,6 +115,26 @@ class Reader {
       return "";
     }
     return value;
+  }
+
+  /** A unix-ms time, or null where the contract allows "none"; undefined when it is neither. */
+  time(obj: Obj, key: string, path: string): number | null | undefined {
+    const value = obj[key];
+    if (value === null) return null;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+      this.fail(path, `${path} must be a time in unix milliseconds, or null (got ${shown(value)})`);
+      return undefined;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(obj: Obj, key: string, path: string, allowed: readonly T[]): T {
+    const value = obj[key];
+    if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+      this.fail(path, `${path} must be one of ${allowed.join(", ")} (got ${shown(value)})`);
+      return allowed[0] as T;
+    }
+    return value as T;
   }
 
   reason(value: unknown, path: string): string {
@@ -183,6 +210,93 @@ function readBinaries(r: Reader, value: unknown): BeatBinary[] {
   });
 }
 
+function readActivity(r: Reader, value: unknown, seats: number): Activity {
+  if (!isObject(value)) {
+    r.fail("activity", "activity must be an object { working, waiting, quiet, waitingSince, quietSince, marks }");
+    return { working: 0, waiting: 0, quiet: 0, waitingSince: null, quietSince: null, marks: false };
+  }
+  const waitingSince = r.time(value, "waitingSince", "activity.waitingSince");
+  const quietSince = r.time(value, "quietSince", "activity.quietSince");
+  const activity: Activity = {
+    working: r.int(value, "working", "activity.working", 0, MAX_COUNT),
+    waiting: r.int(value, "waiting", "activity.waiting", 0, MAX_COUNT),
+    quiet: r.int(value, "quiet", "activity.quiet", 0, MAX_COUNT),
+    waitingSince: waitingSince ?? null,
+    quietSince: quietSince ?? null,
+    marks: value.marks === true,
+  };
+  if (typeof value.marks !== "boolean") r.fail("activity.marks", "activity.marks must be true or false");
+  const { working, waiting, quiet } = activity;
+  if (working + waiting + quiet !== seats) {
+    r.fail(
+      "activity",
+      `activity.working + waiting + quiet must equal seats (${seats}); got ${working} + ${waiting} + ${quiet}: every seat is in exactly one state`,
+    );
+  }
+  // The Worker judges waits by the oldest one; a count without its time (or a time without a count) cannot be judged.
+  for (const [state, count, since] of [
+    ["waiting", waiting, waitingSince],
+    ["quiet", quiet, quietSince],
+  ] as const) {
+    if (since !== undefined && count > 0 !== (since !== null)) {
+      r.fail(
+        `activity.${state}Since`,
+        `activity.${state}Since must be the oldest ${state} seat's since (unix ms) while ${state} > 0, and null while it is 0 (got ${since} with ${state} = ${count})`,
+      );
+    }
+  }
+  return activity;
+}
+
+function readSeat(r: Reader, value: unknown, path: string): SeatEntry {
+  if (!isObject(value)) {
+    r.fail(path, `${path} must be an object { pane, session, window, command, state, since, via }`);
+    return { pane: "", session: "", window: 0, command: "", state: "quiet", since: 0, via: "none" };
+  }
+  if (typeof value.pane !== "string" || !PANE_ID_PATTERN.test(value.pane)) {
+    r.fail(`${path}.pane`, `${path}.pane must be a tmux pane id such as "%3" (got ${shown(value.pane)})`);
+  }
+  const session = r.text(value, "session", `${path}.session`, MAX_SEAT_TEXT);
+  if (value.session === "") r.fail(`${path}.session`, `${path}.session must not be empty (tmux names every session)`);
+  const seat: SeatEntry = {
+    pane: String(value.pane),
+    session,
+    window: r.int(value, "window", `${path}.window`, 0, 2 ** 31 - 1),
+    command: r.text(value, "command", `${path}.command`, MAX_SEAT_TEXT),
+    state: r.oneOf(value, "state", `${path}.state`, SEAT_STATES),
+    since: r.time(value, "since", `${path}.since`) ?? 0,
+    via: r.oneOf(value, "via", `${path}.via`, SEAT_VIAS),
+  };
+  if (value.since === null) r.fail(`${path}.since`, `${path}.since must be a time in unix milliseconds`);
+  if (value.why !== undefined) seat.why = r.text(value, "why", `${path}.why`, MAX_SEAT_TEXT);
+  return seat;
+}
+
+function readSeatList(r: Reader, value: unknown, activity: Activity | undefined): SeatEntry[] {
+  if (!Array.isArray(value) || value.length > MAX_SEAT_LIST) {
+    r.fail(
+      "seatList",
+      `seatList must be an array of at most ${MAX_SEAT_LIST} seats (waiting first); send the first ${MAX_SEAT_LIST}`,
+    );
+    return [];
+  }
+  if (activity === undefined) {
+    r.fail("seatList", "seatList needs activity: the list samples the seats activity counts");
+    return [];
+  }
+  const before = r.errors.length;
+  const seats = value.map((item, i) => readSeat(r, item, `seatList[${i}]`));
+  if (r.errors.length > before) return seats;
+  // Pane ids repeat across tmux servers, so entries are not checked for uniqueness; their counts are.
+  for (const state of SEAT_STATES) {
+    const listed = seats.filter((s) => s.state === state).length;
+    if (listed > activity[state]) {
+      r.fail("seatList", `seatList lists ${listed} ${state} seats but activity.${state} is ${activity[state]}`);
+    }
+  }
+  return seats;
+}
+
 /**
  * Validates an untrusted, already-parsed beat. Unknown top-level fields are dropped (a newer
  * beacon may send more; DESIGN says the contract only grows by extension); every known field is checked.
@@ -249,6 +363,8 @@ export function validateBeat(input: unknown): Validation<Beat> {
   };
   if (reason !== undefined) beat.reason = reason;
   if (input.binaries !== undefined) beat.binaries = readBinaries(r, input.binaries);
+  if (input.activity !== undefined) beat.activity = readActivity(r, input.activity, beat.seats);
+  if (input.seatList !== undefined) beat.seatList = readSeatList(r, input.seatList, beat.activity);
 
   return r.errors.length > 0 ? { ok: false, errors: r.errors } : { ok: true, value: beat };
 }

@@ -24,6 +24,7 @@ export interface JsonSchema {
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
   maxProperties?: number;
+  dependentRequired?: Record<string, string[]>;
   propertyNames?: JsonSchema;
   anyOf?: JsonSchema[];
   allOf?: JsonSchema[];

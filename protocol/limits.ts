@@ -35,3 +35,12 @@ export const WEBHOOK_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 /** Longest free-text field we keep (paths, versions). */
 export const MAX_TEXT = 512;
+
+/**
+ * Seat-list text (session names, commands, a mark's `why`): enough to find the pane
+ * (`tmux attach -t session:window`), small enough that 32 entries keep a beat far below 16 KiB.
+ */
+export const MAX_SEAT_TEXT = 64;
+
+/** tmux pane ids: `%` and the server's pane counter. */
+export const PANE_ID_PATTERN = /^%[0-9]{1,10}$/;

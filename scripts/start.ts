@@ -11,8 +11,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import type { Beat } from "../protocol/beat.ts";
 import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
 import { privateKeyFromPem, publicKeyOf } from "../protocol/keys.ts";
+import { shortDuration } from "../protocol/time.ts";
 import { startDevWorker, triggerCron } from "./dev-worker.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -89,7 +91,7 @@ async function enrollThisMachine(url: string, token: string, id: string): Promis
 
 /** What the beacon would see right now, said plainly when it is nothing. */
 function describeTmux(id: string): void {
-  let beat: { observed: string; reason?: string; seats: number; idle: number };
+  let beat: Pick<Beat, "observed" | "reason" | "seats" | "idle" | "activity" | "seatList">;
   try {
     beat = JSON.parse(beaconCli(["once", "--dry-run", "--json", "--host", id]));
   } catch (error) {
@@ -98,6 +100,7 @@ function describeTmux(id: string): void {
   }
   if (beat.observed === "ok") {
     console.log(`the beacon sees ${beat.seats} seat(s) and ${beat.idle} idle shell pane(s) in this machine's tmux`);
+    describeActivity(beat);
     return;
   }
   if (beat.reason === "no_server") {
@@ -108,6 +111,25 @@ function describeTmux(id: string): void {
     return;
   }
   console.log(`the beacon cannot observe tmux here (${beat.reason}); run  npm run -s beacon -- doctor  for the fix`);
+}
+
+/** What the seats are doing (DESIGN §3a), who waits, and the one command that makes Claude Code's waits visible. */
+function describeActivity({ activity, seatList }: Pick<Beat, "activity" | "seatList">): void {
+  if (activity === undefined) return;
+  console.log(`  ${activity.working} working, ${activity.waiting} waiting for a person, ${activity.quiet} quiet`);
+  for (const seat of seatList ?? []) {
+    if (seat.state !== "waiting") continue;
+    const waited = shortDuration(Date.now() - seat.since);
+    console.log(
+      `  waiting: ${seat.session}:${seat.window} (${seat.command}) for ${waited}${seat.why ? `, ${seat.why}` : ""}`,
+    );
+  }
+  if (!activity.marks && (seatList ?? []).some((seat) => /claude/i.test(seat.command))) {
+    console.log(
+      "  Claude Code runs here without seatwatch's hooks, so its permission prompts are invisible; install them:\n" +
+        "    npm run -s beacon -- hooks claude --install",
+    );
+  }
 }
 
 function startBeacon(url: string, id: string): ChildProcess {

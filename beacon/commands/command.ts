@@ -33,6 +33,8 @@ export interface Invocation<O extends Options> {
   settings(): Flags<O>;
   json: boolean;
   env: NodeJS.ProcessEnv;
+  /** The words before the first flag, for a command that declares `operands` (`hooks claude`). */
+  operands: string[];
 }
 
 export interface Command<O extends Options = Options> {
@@ -43,6 +45,8 @@ export interface Command<O extends Options = Options> {
   /** The whole `--help` text, exit codes included. */
   help: string;
   options: O;
+  /** How many leading words (not flags) the command takes, e.g. 1 for `hooks claude`; none when absent. */
+  operands?: number;
   run(invocation: Invocation<O>): Promise<number>;
 }
 
@@ -57,7 +61,12 @@ export async function runCommand<O extends Options>(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const options = { ...definition.options, ...COMMON_OPTIONS };
-  const flags = parseCommandArgs(definition.name, args, options);
+  const operands: string[] = [];
+  for (const arg of args.slice(0, definition.operands ?? 0)) {
+    if (arg.startsWith("-")) break;
+    operands.push(arg);
+  }
+  const flags = parseCommandArgs(definition.name, args.slice(operands.length), options);
   const common: Record<string, string | boolean | undefined> = flags;
   if (common.help === true) {
     process.stdout.write(definition.help);
@@ -68,6 +77,7 @@ export async function runCommand<O extends Options>(
     settings: () => withConfigFile(flags, options, env),
     json: common.json === true,
     env,
+    operands,
   });
 }
 

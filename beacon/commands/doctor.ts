@@ -10,8 +10,10 @@ export const doctor = command({
   help: `usage: seatwatch-beacon doctor [--json] [options]
 
 Checks every tmux binary (PATH and known places), every running tmux server and the binary
-that started it, what the beacon's PATH and a systemd unit's default PATH would reach, and
-idle panes whose agent has exited. Each problem is marked ✗ with its fix.
+that started it, what the beacon's PATH and a systemd unit's default PATH would reach, idle
+panes whose agent has exited, and every seat's activity (working, waiting, quiet) with its evidence
+— CPU over 1 s, window output, marks — and whether Claude Code seats run without seatwatch's hooks.
+Each problem is marked ✗ with its fix.
 
 ${OBSERVE_HELP}
   --config FILE         the JSON settings file \`run\` uses, so doctor checks what the daemon does
@@ -34,7 +36,13 @@ Exit codes:
       if (!(error instanceof UsageError)) throw error;
       hostProblem = error.message;
     }
-    const report = await runDoctor({ mode: config.mode, rule: config.rule, hostProblem, env });
+    const report = await runDoctor({
+      mode: config.mode,
+      rule: config.rule,
+      activity: config.activity,
+      hostProblem,
+      env,
+    });
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     if (report.blind) return EXIT.failed;
     return report.checks.every((check) => check.ok) ? EXIT.ok : EXIT.problems;

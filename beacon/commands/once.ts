@@ -2,7 +2,7 @@
 import { validateBeat } from "../../protocol/beat.ts";
 import { hostId, OBSERVE_HELP, OBSERVE_OPTIONS, observeConfig, WORKER_HELP, WORKER_OPTIONS } from "../config.ts";
 import { ClockWatch, type PushResult, pushBeat, WorkerClient } from "../push.ts";
-import { newIdentity, type Sample, takeSample } from "../sample.ts";
+import { newIdentity, type Sample, sampleActivity, takeSample } from "../sample.ts";
 import { createTmuxObserver } from "../tmux/observer.ts";
 import { command, EXIT, workerSettings } from "./command.ts";
 
@@ -15,7 +15,9 @@ export const once = command({
 Takes one sample of every tmux server in scope, signs it, pushes it to the Worker once (no retry)
 and prints the Worker's verdict (--json: {accepted, status, state, reason, minSeats, error,
 explanation, beat}). With --dry-run it pushes nothing and prints the beat it would send
-(--json: the beat alone); --dry-run needs no URL and no key.
+(--json: the beat alone); --dry-run needs no URL and no key. Each seat's activity is judged
+from its process tree's CPU measured over 1 s (once has no earlier sample), its window's output
+and its marks, so a once takes about a second longer than the tmux query.
 
 ${OBSERVE_HELP}
 ${WORKER_HELP}
@@ -35,7 +37,8 @@ Exit codes:
     const config = observeConfig(values, env);
     const identity = newIdentity(hostId(values.host, env));
     const worker = values["dry-run"] ? null : await workerSettings(values, env);
-    const sample = await takeSample(createTmuxObserver(config.mode), config.rule, identity, 0);
+    const activity = sampleActivity(config.activity, env);
+    const sample = await takeSample(createTmuxObserver(config.mode), config.rule, identity, 0, activity);
     const checked = validateBeat(sample.beat);
     if (!checked.ok) {
       // A beat the Worker would refuse is a beacon bug; say so rather than print it as if it were fine.

@@ -12,7 +12,7 @@ import {
 import { type DaemonEvent, runDaemon } from "../daemon.ts";
 import { healthPath } from "../health.ts";
 import { WorkerClient } from "../push.ts";
-import { newIdentity } from "../sample.ts";
+import { newIdentity, sampleActivity } from "../sample.ts";
 import { createTmuxObserver } from "../tmux/observer.ts";
 import { command, EXIT, workerSettings } from "./command.ts";
 
@@ -24,8 +24,10 @@ export const run = command({
 
 The daemon. Samples every --sample seconds; pushes a state change (observed or reason changing,
 seats reaching or leaving zero, seats crossing the Worker's minSeats) once --confirm consecutive
-samples show it; pushes other seat-count changes at most once a minute; pushes a keep-alive every
---keepalive seconds. Each push and each retry is a fresh sample, freshly signed. Failed pushes are
+samples show it, and so a sample that changes the verdict the beacon predicts from its seats'
+activity and the policy of the last 202 (a wait the Worker has not heard of passing maxWaitSeconds,
+one it holds ending); pushes other seat-count changes at most once a minute; every other activity
+change waits for the keep-alive, pushed every --keepalive seconds. Each push and each retry is a fresh sample, freshly signed. Failed pushes are
 retried with exponential backoff and jitter (1 s … 60 s, Retry-After honoured); it never exits
 because of the Worker. HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured.
 After every sample it writes a health file atomically: $RUNTIME_DIRECTORY/health.json, else
@@ -66,6 +68,7 @@ Exit codes:
     await runDaemon({
       observer: createTmuxObserver(config.mode),
       rule: config.rule,
+      activity: sampleActivity(config.activity, env),
       identity,
       client,
       publicKey: key.publicKey,

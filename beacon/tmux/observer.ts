@@ -6,6 +6,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { firstError, type Observation, type ObserveError, type Observer, type ServerObservation } from "../observe.ts";
+import { capturePanes } from "./capture.ts";
 import { type FoundServer, findServerOn, findTmuxServers, reachableSocket, socketState } from "./discover.ts";
 import { queryPanes } from "./query.ts";
 import { tmuxVersion } from "./version.ts";
@@ -48,6 +49,14 @@ export function createTmuxObserver(mode: TmuxMode): Observer {
   };
   return {
     observe: () => (mode.kind === "auto" ? observeAuto(mode, versionOf) : observePinned(mode, versionOf)),
+    // The same client and socket the query used: the server's own binary in auto mode, the pinned one otherwise.
+    paneText: (server, panes) =>
+      capturePanes(
+        mode.kind === "auto"
+          ? { tmux: `/proc/${server.pid}/exe`, socket: reachableSocket(server, server.socket) }
+          : { tmux: mode.tmux, socket: mode.socket, env: mode.env },
+        panes,
+      ),
   };
 }
 

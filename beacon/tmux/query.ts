@@ -326,6 +326,7 @@ async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fai
       deadStatus: row.deadStatus,
       window: row.window,
       windowActivity: row.windowActivity === null ? null : row.windowActivity * 1000,
+      panePid: children?.get(row.panePid) ?? row.panePid,
     };
   });
   return { ok: true, panes, version: first.version };

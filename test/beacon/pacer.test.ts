@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Decision, Pacer, type PacerSettings, type Reading, stateClass } from "../../beacon/pacer.ts";
+import {
+  type Decision,
+  type Outcome,
+  Pacer,
+  type PacerSettings,
+  type Reading,
+  stateClass,
+} from "../../beacon/pacer.ts";
 
 const S = 15_000;
 const ok = (seats: number): Reading => ({ observed: "ok", seats });
@@ -12,7 +19,7 @@ const err = (reason: string): Reading => ({ observed: "error", reason, seats: 0 
 function drive(
   readings: Reading[],
   settings: Partial<PacerSettings> = {},
-  answer: (i: number) => { accepted: true; minSeats: number } | { accepted: false } = () => ({
+  answer: (i: number) => Outcome = () => ({
     accepted: true,
     minSeats: 1,
   }),
@@ -166,5 +173,73 @@ describe("the pacer", () => {
     expect(stateClass(ok(2), 3)).toBe("ok/below");
     expect(stateClass(ok(3), 3)).toBe("ok/enough");
     expect(stateClass(err("timeout"), 1)).toBe("error/timeout/zero");
+  });
+});
+
+describe("the pacer predicting the verdict with activity (DESIGN §3a)", () => {
+  const POLICY = { minSeats: 1, maxWaitSeconds: 900, minWorking: 0, maxQuietSeconds: 0 };
+  const withPolicy =
+    (policy = POLICY) =>
+    () => ({ accepted: true as const, minSeats: policy.minSeats, policy });
+  /** Two seats; `waitingSince` set means one of them waits since then. */
+  const seats = (working: number, waitingSince: number | null = null): Reading => {
+    const waiting = waitingSince === null ? 0 : 1;
+    return {
+      observed: "ok",
+      seats: 2,
+      activity: { working, waiting, quiet: 2 - working - waiting, waitingSince, quietSince: working === 2 ? null : 0 },
+    };
+  };
+  const at = (i: number) => (i + 1) * S;
+  const HOUR = 3_600_000;
+
+  it("does not push seats flipping between working and quiet: they wait for the keep-alive", () => {
+    const flipping = Array.from({ length: 40 }, (_, i) => seats(i % 2 === 0 ? 2 : 0));
+    const steady = Array.from({ length: 40 }, () => seats(2));
+
+    expect(drive(flipping, {}, withPolicy()).pushes).toEqual(drive(steady, {}, withPolicy()).pushes);
+  });
+
+  it("does not push a new wait, nor when that wait passes maxWaitSeconds after a keep-alive carried it", () => {
+    // The wait begins at sample 4; keep-alives every 120 s tell the Worker, whose cron then judges it.
+    const readings = Array.from({ length: 80 }, (_, i) => (i < 4 ? seats(1) : seats(1, at(4))));
+    const pushes = drive(readings, {}, withPolicy()).pushes;
+
+    expect(pushes.every((push) => push.cause === "start" || push.cause === "keepalive")).toBe(true);
+  });
+
+  it("pushes after confirm when a wait the Worker never heard of passes maxWaitSeconds", () => {
+    // No keep-alive for an hour, so the Worker holds the beat from before the wait.
+    // 900 s is 60 samples; the limit is passed strictly after, at sample 4 + 61; confirm 2 pushes the next.
+    const passed = 4 + 61;
+    const readings = Array.from({ length: 70 }, (_, i) => (i < 4 ? seats(1) : seats(1, at(4))));
+    const pushes = drive(readings, { keepaliveMs: HOUR }, withPolicy()).pushes;
+
+    expect(pushes).toEqual([
+      { i: 1, cause: "start" },
+      { i: passed + 1, cause: "change" },
+    ]);
+  });
+
+  it("pushes after confirm when a wait the Worker holds as waiting ends, so it recovers", () => {
+    const readings = [...repeat(seats(1, -HOUR), 3), ...repeat(seats(2), 3)];
+    expect(drive(readings, { keepaliveMs: HOUR }, withPolicy()).pushes).toEqual([
+      { i: 1, cause: "start" },
+      { i: 4, cause: "change" },
+    ]);
+  });
+
+  it("pushes stalled when fewer than minWorking work, after confirm", () => {
+    const readings = [...repeat(seats(2), 3), ...repeat(seats(0), 3)];
+    const policy = { ...POLICY, minWorking: 1 };
+    expect(drive(readings, { keepaliveMs: HOUR }, withPolicy(policy)).pushes).toEqual([
+      { i: 1, cause: "start" },
+      { i: 4, cause: "change" },
+    ]);
+  });
+
+  it("predicts nothing from activity without a policy from the Worker (an older Worker)", () => {
+    const readings = [...repeat(seats(1, -HOUR), 3), ...repeat(seats(2), 3)];
+    expect(drive(readings, { keepaliveMs: HOUR }).pushes).toEqual([{ i: 1, cause: "start" }]);
   });
 });

@@ -112,6 +112,20 @@ describe("reading the Worker's 202", () => {
     expect(result).toMatchObject({ kind: "accepted", status: 202, state: "up", reason: null, minSeats: 1 });
   });
 
+  it("takes the policy the verdict is predicted with, and null from a Worker too old to send one", async () => {
+    expect(await pushAgainst("acceptPolicy")).toMatchObject({
+      kind: "accepted",
+      policy: { minSeats: 1, maxWaitSeconds: 900, minWorking: 0, maxQuietSeconds: 0 },
+    });
+    expect(await pushAgainst("accept")).toMatchObject({ kind: "accepted", policy: null });
+  });
+
+  it("treats a 202 with a malformed policy as an invalid answer", async () => {
+    const result = await pushAgainst("badPolicy");
+    expect(result).toMatchObject({ kind: "refused", status: 202, code: "invalid_answer" });
+    expect(result.kind === "refused" && result.message).toContain("maxWaitSeconds");
+  });
+
   it("treats a 202 without a numeric minSeats as an invalid answer rather than assuming one", async () => {
     const result = await pushAgainst("noMinSeats");
     expect(result).toMatchObject({ kind: "refused", status: 202, code: "invalid_answer" });

@@ -59,6 +59,7 @@ describe("the seat rule", () => {
     deadStatus: null,
     window: 0,
     windowActivity: null,
+    panePid: 2,
   });
 
   it("treats login shells and shell paths as shells", () => {

@@ -21,7 +21,21 @@ function same(label: string, message: string, color: BadgeColor, style: (typeof 
 
 describe("badges match badge-maker byte for byte", () => {
   it("for every message and colour seatwatch draws, in every style", () => {
-    const messages = ["12 up", "3/5 low", "0 blind", "error", "silent 14m", "paused", "new", "unknown", "2/7 down"];
+    const messages = [
+      "12 up",
+      "3/5 low",
+      "2 waiting",
+      "3/8 working",
+      "1/5 waiting",
+      "1/5 stalled",
+      "0 blind",
+      "error",
+      "silent 14m",
+      "paused",
+      "new",
+      "unknown",
+      "2/7 down",
+    ];
     const uptimes = ["100%", "99.95%", "99.00%", "0.00%", "—"];
     for (const style of BADGE_STYLES) {
       for (const message of [...messages, ...uptimes]) {

@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../protocol/policy.ts";
 import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
-import { makeBeat } from "../support/beats.ts";
+import { makeActivityBeat, makeBeat, makeSeat } from "../support/beats.ts";
 import { type Host, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const RESULTS = resolve(import.meta.dirname, "../../test-results");
@@ -75,6 +75,28 @@ beforeAll(async () => {
   await worker.beat(low, { seats: 3 });
   await worker.beat(blind, { seats: 0, idle: 2, commands: { bash: 2 } });
   await worker.beat(error, { seats: 0, idle: 0, commands: {}, observed: "error", reason: "no_server" });
+  const waiting = await worker.enroll("web-waiting");
+  const now = Date.now();
+  const { seats, activity, seatList } = makeActivityBeat([
+    makeSeat({
+      pane: "%1",
+      session: HOSTILE.slice(0, 64),
+      window: 3,
+      state: "waiting",
+      since: now - 1_200_000,
+      via: "hook",
+    }),
+    makeSeat({
+      pane: "%2",
+      session: "agents-with-a-long-session-name-on-a-phone",
+      window: 12,
+      state: "waiting",
+      since: now - 960_000,
+      via: "hook",
+    }),
+    makeSeat({ pane: "%3", state: "working", since: now - 1_000 }),
+  ]);
+  expect((await worker.beat(waiting, { ts: now, seats, activity, seatList })).status).toBe(202);
 
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   context = await browser.newContext({ httpCredentials: { username: "ops", password: READ_TOKEN } });
@@ -124,6 +146,7 @@ describe("dashboard in Chromium", () => {
       "web-error": "error",
       "web-low": "low",
       "web-up": "up",
+      "web-waiting": "waiting",
       "web-new": "new",
       "web-paused": "paused",
     });
@@ -133,8 +156,8 @@ describe("dashboard in Chromium", () => {
     expect(await page.getAttribute("#host-web-up time", "title")).toMatch(
       /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
     );
-    // evil, web-blind and web-error are down out of five watched (new and paused are not watched).
-    expect(await page.title()).toBe("seatwatch · 3/5 down");
+    // evil, web-blind and web-error are down out of six watched (new and paused are not watched).
+    expect(await page.title()).toBe("seatwatch · 3/6 down");
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -152,6 +175,17 @@ describe("dashboard in Chromium", () => {
     const { page, problems } = await open(context, "/");
     expect(await page.textContent("#host-evil .reason")).toBe(HOSTILE);
     expect(await page.$$("#host-evil .reason *")).toHaveLength(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("shows seats at work and which seats wait, with hostile session names as text", async () => {
+    const { page, problems } = await open(context, "/");
+    expect(await page.textContent("#host-web-waiting .work")).toBe("1 working · 2 waiting · 0 quiet");
+    const waits = await page.$$eval("#host-web-waiting .waits li", (items) => items.map((li) => li.textContent));
+    expect(waits).toEqual([`${HOSTILE.slice(0, 32)}:3 waiting 20m`, "agents-with-a-long-session-name-:12 waiting 16m"]);
+    expect(await page.$$("#host-web-waiting .waits code *")).toHaveLength(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(problems).toEqual([]);
     await page.close();
@@ -220,7 +254,7 @@ describe("dashboard in Chromium", () => {
       Array.from(document.querySelectorAll<HTMLImageElement>(".snippet img")).every((i) => i.complete),
     );
     const widths = await page.$$eval(".snippet img", (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
-    expect(widths).toHaveLength(8);
+    expect(widths).toHaveLength(9);
     for (const width of widths) expect(width).toBeGreaterThan(40);
     expect(await page.inputValue("#md-web-up")).toBe(
       `[![seatwatch web-up](${worker.url}/badge/web-up.svg)](${worker.url}/)`,

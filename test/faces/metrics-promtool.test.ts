@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeActivityBeat, makeSeat } from "../support/beats.ts";
 import { type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const PROMTOOL = "/usr/bin/promtool";
@@ -22,6 +23,14 @@ beforeAll(async () => {
   const up = await worker.enroll("web-1", { minSeats: 2, labels: ["prod"] });
   const broken = await worker.enroll("web-2");
   await worker.enroll("web-3");
+  const busy = await worker.enroll("web-4");
+  const now = Date.now();
+  const { seats, activity, seatList } = makeActivityBeat([
+    makeSeat({ pane: "%1", state: "waiting", since: now - 120_000, via: "hook" }),
+    makeSeat({ pane: "%2", state: "working", since: now - 1_000 }),
+    makeSeat({ pane: "%3", state: "quiet", since: now - 60_000 }),
+  ]);
+  expect((await worker.beat(busy, { ts: now, seats, activity, seatList })).status).toBe(202);
   expect((await worker.beat(up, { seats: 4, idle: 1 })).status).toBe(202);
   expect(
     (await worker.beat(broken, { seats: 0, idle: 0, commands: {}, observed: "error", reason: "version_too_old" }))
@@ -62,12 +71,18 @@ describe("GET /metrics under wrangler dev", () => {
         'seatwatch_host_state{host="web-2",state="error"} 1',
         'seatwatch_host_state{host="web-3",state="new"} 1',
         'seatwatch_beacon_error{host="web-2",reason="version_too_old"} 1',
-        'seatwatch_hosts{state="up"} 1',
+        'seatwatch_hosts{state="up"} 2',
         'seatwatch_hosts{state="error"} 1',
         'seatwatch_hosts{state="new"} 1',
+        'seatwatch_seats_working{host="web-4"} 1',
+        'seatwatch_seats_waiting{host="web-4"} 1',
+        'seatwatch_seats_quiet{host="web-4"} 1',
         "seatwatch_monitor_last_cron_timestamp_seconds 0",
       ]),
     );
+    const wait = Number(/seatwatch_oldest_wait_seconds\{host="web-4"\} (\S+)/.exec(metrics)?.[1]);
+    expect(wait).toBeGreaterThanOrEqual(120);
+    expect(wait).toBeLessThan(180);
     const age = Number(/seatwatch_last_beat_age_seconds\{host="web-1"\} (\S+)/.exec(metrics)?.[1]);
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(60);

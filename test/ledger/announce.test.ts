@@ -29,6 +29,7 @@ function obs(fields: Partial<Observation> = {}): Observation {
     labels: [],
     alertAfter: 0,
     repeatEvery: 0,
+    attention: [],
     ...fields,
   };
 }

@@ -28,4 +28,29 @@ describe("an observation", () => {
 
     expect(o.since).toBe(T0 + 30_000);
   });
+
+  it("dates a wait from the moment it passed maxWaitSeconds, and a quiet seat from the end of maxQuietSeconds", () => {
+    const limits = { ...host, policy: { ...host.policy, maxWaitSeconds: 900, maxQuietSeconds: 600 } };
+    const activity = { working: 0, waiting: 1, quiet: 1, waitingSince: T0 - 1_000_000, quietSince: T0 - 700_000 };
+    const stuck = { ...beat, activity };
+
+    const waiting = observation("h-1", limits, stuck, { state: "waiting", reason: "seat_waiting" }, T0 + 60_000);
+    const quiet = observation("h-1", limits, stuck, { state: "stalled", reason: "seat_quiet" }, T0 + 60_000);
+
+    expect(waiting.since).toBe(T0 - 1_000_000 + 900_000);
+    expect(quiet.since).toBe(T0 - 700_000 + 600_000);
+  });
+
+  it("dates too few working seats when it was judged, and carries the seats an alert names", () => {
+    const attention = [{ target: "main:2", state: "quiet" as const, since: T0 - 5_000, why: "finished its turn" }];
+    const o = observation(
+      "h-1",
+      { ...host, policy: { ...host.policy, minWorking: 2 } },
+      { ...beat, attention },
+      { state: "stalled", reason: "too_few_working" },
+      T0 + 30_000,
+    );
+
+    expect(o).toMatchObject({ since: T0 + 30_000, attention });
+  });
 });

@@ -220,6 +220,7 @@ function change(i: number, state: State): AlertEvent {
       lastSeen: 1_800_000_000_000,
       since: 1_800_000_000_000,
       at: 1_800_000_000_000,
+      attention: [],
     },
     "https://seatwatch.example.com",
   );
@@ -302,7 +303,7 @@ describe("a storm of 1,000 hosts with long names", () => {
     const [embed] = embeds;
     if (!embed) throw new Error("no embed");
     fitsDiscord(embeds);
-    expect(embed.title).toBe("1000 hosts changed: 1000 down or low, 0 recovered");
+    expect(embed.title).toBe("1000 hosts changed: 1000 down or degraded, 0 recovered");
     expect(embed.description).toMatch(/\n\.\.\. and \d+ more \(GET \/v1\/status\)$/);
     const shown = (embed.description ?? "").split("\n").length - 1;
     expect(embed.description).toContain(`and ${1000 - shown} more`);

@@ -1,11 +1,14 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Beat } from "../../protocol/beat.ts";
 import { generateKeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
 import { removeHost } from "../../worker/fleet/hosts.ts";
 import { ingestBeat } from "../../worker/fleet/ingest.ts";
+import type { BeatMeta } from "../../worker/fleet/store.ts";
 import worker from "../../worker/index.ts";
+import { makeSeat } from "../support/beats.ts";
 import {
   admin,
   BASE,
@@ -45,7 +48,13 @@ describe("an accepted beat", () => {
   it("answers 202 with the verdict and the host's minSeats", async () => {
     const res = await sendBeat(host, { seats: 3 });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: true, state: "up", reason: null, minSeats: 1 });
+    expect(await res.json()).toEqual({
+      accepted: true,
+      state: "up",
+      reason: null,
+      minSeats: 1,
+      policy: { minSeats: 1, maxWaitSeconds: 900, minWorking: 0, maxQuietSeconds: 0 },
+    });
   });
 
   it("records the Worker's arrival time as lastSeen and the clock offset, not the beacon's ts", async () => {
@@ -364,9 +373,29 @@ describe("storage layout", () => {
     const big = await enroll(`${"m".repeat(60)}-${n}`, { labels, pausedUntil: null, minSeats: 100_000 });
     const reason = `r${"x".repeat(63)}`;
     const ts = Date.now();
-    expect(
-      (await sendBeat(big, { observed: "error", reason, seats: 100_000, idle: 100_000, seq: 2 ** 52, ts })).status,
-    ).toBe(202);
+    // Seat names are free text: control characters cost six bytes each in JSON, the worst case. The
+    // five oldest waits are what an alert names; the rest only need to fit the beat's 16 KiB.
+    const worst = "\u0001".repeat(64);
+    const seatList = Array.from({ length: 32 }, (_, i) =>
+      makeSeat({
+        pane: `%${1e9 + i}`,
+        session: i < 5 ? worst : `s${i}`,
+        window: 2 ** 31 - 1,
+        state: "waiting",
+        since: ts - 31 + i,
+        why: i < 5 ? worst : "permission",
+      }),
+    );
+    const activity = {
+      working: 33_334,
+      waiting: 33_333,
+      quiet: 33_333,
+      waitingSince: ts - 31,
+      quietSince: ts - 1,
+      marks: true,
+    };
+    const fields = { observed: "error", reason, seats: 100_000, idle: 100_000, seq: 2 ** 52, ts, activity, seatList };
+    expect((await sendBeat(big, fields as Partial<Beat>)).status).toBe(202);
     const { keys } = await env.SEATWATCH_KV.list({ prefix: "" });
     for (const key of keys.filter((k) => k.name.endsWith(big.id))) {
       expect(new TextEncoder().encode(JSON.stringify(key.metadata)).length, key.name).toBeLessThanOrEqual(1024);
@@ -376,5 +405,9 @@ describe("storage layout", () => {
       "cfg",
       "key",
     ]);
+    // What the cron judges by survives in full; only the seats an alert names give way to the limit.
+    const meta = keys.find((k) => k.name === `beat:${big.id}`)?.metadata as BeatMeta;
+    expect(meta.activity).toMatchObject({ waiting: 33_333, waitingSince: ts - 31 });
+    expect(meta.attention?.length).toBeGreaterThan(0);
   });
 });

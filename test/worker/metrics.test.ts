@@ -30,6 +30,10 @@ describe("GET /metrics", () => {
         "seatwatch_seats",
         "seatwatch_min_seats",
         "seatwatch_idle_panes",
+        "seatwatch_seats_working",
+        "seatwatch_seats_waiting",
+        "seatwatch_seats_quiet",
+        "seatwatch_oldest_wait_seconds",
         "seatwatch_host_state",
         "seatwatch_last_beat_age_seconds",
         "seatwatch_beacon_error",
@@ -40,7 +44,7 @@ describe("GET /metrics", () => {
         "seatwatch_build_info",
       ].map((name) => `# TYPE ${name} gauge`),
     );
-    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(11);
+    expect(text.split("\n").filter((l) => l.startsWith("# HELP "))).toHaveLength(15);
     expect(text.endsWith("\n")).toBe(true);
   });
 
@@ -77,10 +81,12 @@ describe("GET /metrics", () => {
         "seatwatch_monitor_last_cron_timestamp_seconds 0",
       ]),
     );
-    // One state sample per host and state; a host that never beat has no seats, idle or age.
-    expect(lines.filter((l) => l.startsWith("seatwatch_host_state{"))).toHaveLength(3 * 7);
-    expect(lines.filter((l) => l.includes('host="fresh"'))).toHaveLength(1 + 7);
+    // One state sample per host and each of the 9 states; a host that never beat has no seats, idle or age.
+    expect(lines.filter((l) => l.startsWith("seatwatch_host_state{"))).toHaveLength(3 * 9);
+    expect(lines.filter((l) => l.includes('host="fresh"'))).toHaveLength(1 + 9);
     expect(lines.filter((l) => l.startsWith("seatwatch_last_beat_timestamp_seconds"))).toHaveLength(2);
+    // Beats without activity (older beacons) have no seats-at-work samples rather than zeros.
+    expect(lines.filter((l) => l.startsWith("seatwatch_seats_working"))).toEqual([]);
     expect(lines.filter((l) => l.startsWith("seatwatch_beacon_error"))).toHaveLength(1);
   });
 

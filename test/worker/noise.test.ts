@@ -39,6 +39,7 @@ describe("a deleted host", () => {
       seats: 2,
       minSeats: 1,
       labels: ["deleted"],
+      attention: [],
     };
     await ledgerStub(env).observe(
       [{ ...stray, lastSeen: late, since: late, at: late, alertAfter: 0, repeatEvery: 600 }],
@@ -182,7 +183,7 @@ describe("a storm", () => {
       expect(summary?.changes?.map((c) => [c.host, c.state, c.type])).toEqual(
         ids.map((id) => [id, "silent", "host.transition"]),
       );
-      expect(summary?.reason).toBe("20 hosts changed: 20 down or low, 0 recovered");
+      expect(summary?.reason).toBe("20 hosts changed: 20 down or degraded, 0 recovered");
     }
     expect(await events("storm-other")).toEqual([]);
   });
@@ -235,6 +236,7 @@ function observation(host: string, label: string, fields: Partial<Observation>):
     labels: [label],
     alertAfter: 0,
     repeatEvery: 0,
+    attention: [],
     ...fields,
   };
 }

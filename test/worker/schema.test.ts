@@ -30,14 +30,33 @@ describe("the ledger's schema", () => {
     await runInDurableObject(env.LEDGER.getByName("schema-old"), (_, state) => {
       const sql = state.storage.sql;
       sql.exec("ALTER TABLE webhooks DROP COLUMN routing_key");
+      sql.exec("ALTER TABLE transitions DROP COLUMN attention");
       sql.exec("DELETE FROM meta WHERE key = 'schema'");
       sql.exec("INSERT INTO meta (key, value) VALUES ('origin', 'https://old.test')");
 
       migrate(state.storage);
 
       expect(columns(state.storage, "webhooks")).toContain("routing_key");
+      expect(columns(state.storage, "transitions")).toContain("attention");
       expect(counter(state.storage)).toBe(String(MIGRATIONS.length));
       expect(sql.exec("SELECT value FROM meta WHERE key = 'origin'").one().value).toBe("https://old.test");
+    });
+  });
+
+  it("gives a ledger at step 1 the seats transitions name, keeping its transitions", async () => {
+    await runInDurableObject(env.LEDGER.getByName("schema-step-1"), (_, state) => {
+      const sql = state.storage.sql;
+      sql.exec("ALTER TABLE transitions DROP COLUMN attention");
+      sql.exec("UPDATE meta SET value = '1' WHERE key = 'schema'");
+      sql.exec(
+        `INSERT INTO transitions (id, host, epoch, state, previous, reason, seats, min_seats, last_seen, since, at, labels)
+         VALUES ('h.low.1', 'h', 'e', 'low', 'up', 'below_min_seats', 1, 2, 1, 1, 1, '[]')`,
+      );
+
+      migrate(state.storage);
+
+      expect(columns(state.storage, "transitions")).toContain("attention");
+      expect(sql.exec("SELECT id, attention FROM transitions").toArray()).toEqual([{ id: "h.low.1", attention: null }]);
     });
   });
 });

@@ -49,7 +49,17 @@ describe("GET /v1/status", () => {
     expect(Object.keys(doc)).toEqual(["generatedAt", "monitor", "counts", "hosts"]);
     // No cron run yet: the monitor cannot vouch for anything (DESIGN §6).
     expect(doc.monitor).toEqual({ lastCronAt: null, hostsEvaluated: 0, stale: true, undelivered: 0 });
-    expect(doc.counts).toEqual({ up: 1, low: 0, blind: 0, error: 0, silent: 0, new: 0, paused: 0 });
+    expect(doc.counts).toEqual({
+      up: 1,
+      low: 0,
+      waiting: 0,
+      stalled: 0,
+      blind: 0,
+      error: 0,
+      silent: 0,
+      new: 0,
+      paused: 0,
+    });
     expect(doc.hosts).toEqual([
       {
         id: "alpha",
@@ -60,6 +70,7 @@ describe("GET /v1/status", () => {
         lastSeen: "2026-11-25T10:00:00.000Z",
         since: "2026-11-25T10:00:00.000Z",
         labels: ["gpu"],
+        activity: null,
       },
     ]);
   });
@@ -89,10 +100,12 @@ describe("GET /v1/status", () => {
     ]) {
       expect(res.headers.get("content-type")).toContain("text/plain");
       const lines = (await res.text()).trimEnd().split("\n");
-      expect(lines[1]).toMatch(/^HOST\s+STATE\s+SEATS\s+MIN\s+LAST SEEN\s+REASON$/);
+      expect(lines[1]).toMatch(/^HOST\s+STATE\s+SEATS\s+MIN\s+AT WORK\s+LAST SEEN\s+REASON$/);
       const stateColumn = lines[1]?.indexOf("STATE");
       for (const line of lines.slice(2))
-        expect(line.slice(stateColumn).split(/\s+/)[0]).toMatch(/^(up|low|blind|error|silent|new|paused)$/);
+        expect(line.slice(stateColumn).split(/\s+/)[0]).toMatch(
+          /^(up|low|waiting|stalled|blind|error|silent|new|paused)$/,
+        );
     }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { iso, isoOrNull } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
+import { type AttentionSeat, type SeatAtWork, seatsAt } from "../fleet/activity.ts";
 
 export type AlertType = "host.transition" | "host.reminder" | "fleet.summary" | "test";
 
@@ -21,6 +22,11 @@ export interface AlertEvent {
   since: string | null;
   at: string;
   links: { host: string; badge: string };
+  /**
+   * Only on `waiting` and `stalled`: the seats to attach to (`tmux attach -t <target>`), waiting
+   * first, how long each has been in its state at `at`, and why.
+   */
+  attention?: SeatAtWork[];
   /** Only on `fleet.summary`: the transitions it stands for. */
   changes?: AlertEvent[];
 }
@@ -37,6 +43,8 @@ export interface TransitionRecord {
   lastSeen: number | null;
   since: number;
   at: number;
+  /** The seats that needed a person when the transition was recorded; since is unix ms. */
+  attention: AttentionSeat[];
 }
 
 /** DESIGN §6: a transition's id is host + state + since, so every path that sees it names it alike. */
@@ -55,8 +63,13 @@ export function links(origin: string, host: string) {
   return { host: `${origin}/v1/hosts/${id}`, badge: `${origin}/badge/${id}.svg` };
 }
 
-export function transitionEvent(t: TransitionRecord, origin: string): AlertEvent {
-  return {
+/** The states about seats at work, whose alerts say which seats. */
+function namesSeats(state: State): boolean {
+  return state === "waiting" || state === "stalled";
+}
+
+export function transitionEvent(t: TransitionRecord, origin: string, at = t.at): AlertEvent {
+  const event: AlertEvent = {
     type: "host.transition",
     id: t.id,
     host: t.host,
@@ -67,13 +80,16 @@ export function transitionEvent(t: TransitionRecord, origin: string): AlertEvent
     minSeats: t.minSeats,
     lastSeen: isoOrNull(t.lastSeen),
     since: iso(t.since),
-    at: iso(t.at),
+    at: iso(at),
     links: links(origin, t.host),
   };
+  if (namesSeats(t.state)) event.attention = seatsAt(t.attention, at);
+  return event;
 }
 
+/** A reminder repeats its transition at `at`: the seats it names have waited that much longer. */
 export function reminderEvent(t: TransitionRecord, n: number, at: number, origin: string): AlertEvent {
-  return { ...transitionEvent(t, origin), type: "host.reminder", id: reminderId(t.id, n), at: iso(at) };
+  return { ...transitionEvent(t, origin, at), type: "host.reminder", id: reminderId(t.id, n) };
 }
 
 /** An event about the fleet rather than one host: no state, seats or times of its own. */
@@ -99,7 +115,17 @@ export function testEvent(name: string, at: number, origin: string): AlertEvent 
 }
 
 /** Alerting states read worse first, so a summary puts the worst news on top. */
-const SEVERITY_ORDER: readonly State[] = ["error", "blind", "silent", "low", "up", "new", "paused"];
+const SEVERITY_ORDER: readonly State[] = [
+  "error",
+  "blind",
+  "silent",
+  "low",
+  "waiting",
+  "stalled",
+  "up",
+  "new",
+  "paused",
+];
 
 /**
  * A summary's id names the transitions it stands for, not only its time: two summaries queued at
@@ -123,6 +149,6 @@ export function summaryEvent(changes: AlertEvent[], at: number, origin: string):
       SEVERITY_ORDER.indexOf(a.state ?? "up") - SEVERITY_ORDER.indexOf(b.state ?? "up") || a.host.localeCompare(b.host),
   );
   const down = sorted.filter((c) => c.state !== "up").length;
-  const reason = `${changes.length} hosts changed: ${down} down or low, ${changes.length - down} recovered`;
+  const reason = `${changes.length} hosts changed: ${down} down or degraded, ${changes.length - down} recovered`;
   return { ...fleetEvent("fleet.summary", summaryId(sorted, at), reason, at, origin), changes: sorted };
 }

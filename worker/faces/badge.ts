@@ -23,6 +23,10 @@ export function hostFace(host: HostView, now: number): BadgeFace {
       return { message: `${seats} up`, color: "brightgreen" };
     case "low":
       return { message: `${seats}/${host.minSeats} low`, color: "orange" };
+    case "waiting":
+      return { message: `${host.activity?.waiting ?? 0} waiting`, color: "orange" };
+    case "stalled":
+      return { message: `${host.activity?.working ?? 0}/${seats} working`, color: "orange" };
     case "blind":
       return { message: `${seats} blind`, color: "red" };
     case "error":
@@ -41,15 +45,18 @@ export function hostFace(host: HostView, now: number): BadgeFace {
 
 /**
  * The worst of the watched hosts (neither new nor paused), counted in hosts: `5 up`,
- * `1/5 low`, `2/5 down`. A fleet of only new or paused hosts says so; no hosts at all is
+ * `1/5 low`, `1/5 waiting`, `1/5 stalled`, `2/5 down`. A fleet of only new or paused hosts says so; no hosts at all is
  * `no hosts` in grey, never green.
  */
 export function fleetFace(hosts: readonly HostView[]): BadgeFace {
   const n = countStates(hosts);
   const down = n.blind + n.error + n.silent;
-  const watched = down + n.low + n.up;
+  const watched = down + n.low + n.waiting + n.stalled + n.up;
   if (down > 0) return { message: `${down}/${watched} down`, color: "red" };
-  if (n.low > 0) return { message: `${n.low}/${watched} low`, color: "orange" };
+  // Degraded states read in the verdict's order: too few seats, then seats waiting, then seats idle.
+  for (const state of ["low", "waiting", "stalled"] as const) {
+    if (n[state] > 0) return { message: `${n[state]}/${watched} ${state}`, color: "orange" };
+  }
   if (n.up > 0) return { message: `${n.up} up`, color: "brightgreen" };
   if (n.new > 0) return { message: "new", color: "blue" };
   if (n.paused > 0) return { message: "paused", color: "lightgrey" };

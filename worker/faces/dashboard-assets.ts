@@ -54,6 +54,10 @@ tr.sev-muted, tr.sev-pending { color: var(--muted); }
 .state.sev-muted { color: var(--muted-state); background: transparent; border: 2px dotted var(--muted-state); }
 .num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .seats { font-weight: 600; }
+.work { display: block; font-size: .85rem; }
+.work .waiting { color: var(--degraded); font-weight: 600; }
+.waits { margin: .2rem 0 0; padding: 0; list-style: none; font-size: .8rem; white-space: normal; }
+.waits code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
 .reason { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; word-break: break-word; }
 .spark { display: block; color: var(--fg); }
 .spark-line { stroke: currentColor; }

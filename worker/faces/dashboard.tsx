@@ -83,6 +83,36 @@ export const StateTag: FC<{ state: HostView["state"] }> = ({ state }) => (
   <span class={`state state-${state} sev-${SEVERITY[state]}`}>{state}</span>
 );
 
+/**
+ * Seats at work: working · waiting · quiet, then the waiting seats as tmux targets with how long,
+ * so the operator knows where to attach. Nothing from an older beacon, which does not say.
+ */
+export const SeatsAtWork: FC<{ host: HostView; now: number }> = ({ host, now }) => {
+  const a = host.activity;
+  if (a === null) return null;
+  const waits = host.attention.filter((s) => s.state === "waiting");
+  return (
+    <>
+      <span class="work">
+        <span class="working">{a.working} working</span>
+        {" · "}
+        <span class={a.waiting > 0 ? "waiting" : "muted"}>{a.waiting} waiting</span>
+        {" · "}
+        <span class="muted">{a.quiet} quiet</span>
+      </span>
+      {waits.length > 0 ? (
+        <ul class="waits" aria-label="waiting seats">
+          {waits.map((s) => (
+            <li title={s.why}>
+              <code>{s.target}</code> waiting {shortDuration(now - s.since)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+};
+
 const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: number }> = ({ host, history, now }) => (
   <tr class={`host sev-${SEVERITY[host.state]}`} id={`host-${host.id}`} data-state={host.state}>
     <th scope="row" data-label="Host">
@@ -102,6 +132,7 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
         <span class="muted"> / {host.minSeats}</span>
         {host.idle ? <span class="muted idle"> · {host.idle} idle</span> : null}
       </span>
+      <SeatsAtWork host={host} now={now} />
     </td>
     <td data-label="History">
       <Sparkline history={history} minSeats={host.minSeats} />
@@ -118,7 +149,8 @@ const HostRow: FC<{ host: HostView; history: SeatHistory | undefined; now: numbe
 const Summary: FC<{ hosts: readonly HostView[] }> = ({ hosts }) => {
   const counts = countStates(hosts);
   const face = fleetFace(hosts);
-  const seats = hosts.reduce((sum, h) => sum + (h.state === "up" || h.state === "low" ? (h.seats ?? 0) : 0), 0);
+  const fresh = (h: HostView) => SEVERITY[h.state] === "ok" || SEVERITY[h.state] === "degraded";
+  const seats = hosts.reduce((sum, h) => sum + (fresh(h) ? (h.seats ?? 0) : 0), 0);
   return (
     <section id="summary" data-live class={`summary face-${face.color}`} aria-label="fleet summary">
       <p class="verdict">

@@ -6,7 +6,8 @@
  */
 
 import { version } from "../../package.json";
-import { STATES } from "../../protocol/verdict.ts";
+import { type ActivityRecord, STATES } from "../../protocol/verdict.ts";
+import { forSeconds } from "../fleet/activity.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 
@@ -27,6 +28,37 @@ function gauge(name: string, help: string, samples: Sample[]): string {
     lines.push(`${name}${pairs.length ? `{${pairs.join(",")}}` : ""} ${value}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * Seats at work (DESIGN §3a), for hosts whose last beat reported activity; a host with an older
+ * beacon has no sample rather than a 0 that would read as "nothing works".
+ */
+function activityGauges(hosts: readonly HostView[], now: number): string[] {
+  const active = hosts.flatMap((h) => (h.activity === null ? [] : [{ id: h.id, a: h.activity }]));
+  const per = (pick: (a: ActivityRecord) => number): Sample[] => active.map(({ id, a }) => [{ host: id }, pick(a)]);
+  return [
+    gauge(
+      "seatwatch_seats_working",
+      "Seats showing work (CPU, output or a working mark) in the host's last beat.",
+      per((a) => a.working),
+    ),
+    gauge(
+      "seatwatch_seats_waiting",
+      "Seats waiting for a person's decision in the host's last beat.",
+      per((a) => a.waiting),
+    ),
+    gauge(
+      "seatwatch_seats_quiet",
+      "Live seats with no sign of work in the host's last beat.",
+      per((a) => a.quiet),
+    ),
+    gauge(
+      "seatwatch_oldest_wait_seconds",
+      "Seconds the host's longest-waiting seat has waited for a person; 0 when none waits.",
+      per((a) => (a.waitingSince === null ? 0 : forSeconds(a.waitingSince, now))),
+    ),
+  ];
 }
 
 export function metricsText(fleet: readonly HostView[], monitor: Monitor, now: number): string {
@@ -50,6 +82,7 @@ export function metricsText(fleet: readonly HostView[], monitor: Monitor, now: n
       "Live panes with an idle shell in the foreground in the host's last beat (not counted as seats).",
       beating.map((h) => [{ host: h.id }, h.idle ?? 0]),
     ),
+    ...activityGauges(hosts, now),
     gauge(
       "seatwatch_host_state",
       "1 for the host's current state, 0 for every other state.",

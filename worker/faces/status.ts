@@ -10,11 +10,12 @@ import { duplicateBeacon } from "../fleet/duplicate.ts";
 import type { BeatRecord, HostConfig } from "../fleet/records.ts";
 import { countStates, type HostView, type StateCounts } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
+import { activitySummary, activityText, seatListView } from "./seats.ts";
 
 /** Above this offset between a beat's signed `ts` and its arrival the host carries `clock_skew`. */
 export const CLOCK_SKEW_WARNING_MS = 30_000;
 
-export function hostSummary(h: HostView) {
+export function hostSummary(h: HostView, now: number) {
   return {
     id: h.id,
     state: h.state,
@@ -24,6 +25,7 @@ export function hostSummary(h: HostView) {
     lastSeen: isoOrNull(h.lastSeen),
     since: isoOrNull(h.since),
     labels: h.labels,
+    activity: activitySummary(h, now),
   };
 }
 
@@ -39,19 +41,20 @@ export function statusDocument(hosts: readonly HostView[], monitor: Monitor, now
     generatedAt: iso(now),
     monitor,
     counts: countStates(hosts),
-    hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map(hostSummary),
+    hosts: [...hosts].sort((a, b) => a.id.localeCompare(b.id)).map((h) => hostSummary(h, now)),
   };
 }
 
 /** An aligned table for `curl -H 'Accept: text/plain'`. */
 export function statusTable(doc: StatusDocument, hosts: readonly HostView[], now: number): string {
-  const rows = [["HOST", "STATE", "SEATS", "MIN", "LAST SEEN", "REASON"]];
+  const rows = [["HOST", "STATE", "SEATS", "MIN", "AT WORK", "LAST SEEN", "REASON"]];
   for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
     rows.push([
       h.id,
       h.state,
       h.seats === null ? "-" : String(h.seats),
       String(h.minSeats),
+      activityText(h, now),
       ago(h.lastSeen, now),
       h.reason ?? "-",
     ]);
@@ -133,7 +136,7 @@ export function hostDetail(
   now: number,
 ) {
   return {
-    ...hostSummary(view),
+    ...hostSummary(view, now),
     idle: view.idle,
     policy: policyAnswer(config.policy),
     keyRegistered,
@@ -156,9 +159,11 @@ export function hostDetail(
           commands: record.beat.commands,
           servers: record.beat.servers,
           binaries: record.beat.binaries ?? [],
+          activity: record.beat.activity ?? null,
           beacon: record.beat.beacon,
         }
       : null,
+    seatList: seatListView(record, now),
     history: (record?.history ?? []).map(([at, seats]) => ({ at: iso(at), seats })),
   };
 }

@@ -29,9 +29,12 @@ export interface Uptime {
 
 type Bucket = "up" | "low" | "down" | "paused" | "unknown";
 
+/** `low` stands for every degraded state: the host is watched and working, but not fully. */
 const BUCKET: Record<State, Bucket> = {
   up: "up",
   low: "low",
+  waiting: "low",
+  stalled: "low",
   blind: "down",
   error: "down",
   silent: "down",
@@ -41,7 +44,7 @@ const BUCKET: Record<State, Bucket> = {
 
 export const UPTIME_WINDOWS = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
 export const UPTIME_NOTE =
-  "uptime = up / (up + low + down) over the window; paused time, and time before the host's first beat, are excluded";
+  "uptime = up / (up + low + down) over the window, low counting low, waiting and stalled; paused time, and time before the host's first beat, are excluded";
 
 export function uptime(changes: readonly StateChange[], from: number, to: number): Uptime {
   const ms: Record<Bucket, number> = { up: 0, low: 0, down: 0, paused: 0, unknown: 0 };

@@ -8,10 +8,11 @@ import { type Beat, validateBeat } from "../../protocol/beat.ts";
 import { hostIdProblem } from "../../protocol/host.ts";
 import { MAX_BEAT_BYTES } from "../../protocol/limits.ts";
 import { verifyV1a } from "../../protocol/signing.ts";
-import { type Verdict, verdict } from "../../protocol/verdict.ts";
+import { type ObservationRecord, type Verdict, verdict } from "../../protocol/verdict.ts";
 import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
+import { activityRecord } from "./activity.ts";
 import { trackInstance } from "./duplicate.ts";
 import { cachedHost } from "./host-cache.ts";
 import type { BeatRecord, HostConfig } from "./records.ts";
@@ -92,9 +93,16 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
   return { host: config, record, previous };
 }
 
-function observationOf(record: BeatRecord) {
+/** What the verdict judges a stored beat by, its activity moved onto the Worker's clock. */
+function observationOf(record: Pick<BeatRecord, "beat" | "lastSeen" | "clockOffsetMs">): ObservationRecord {
   const { seats, observed, reason } = record.beat;
-  return { seats, observed, reason: reason ?? null, lastSeen: record.lastSeen };
+  return {
+    seats,
+    observed,
+    reason: reason ?? null,
+    lastSeen: record.lastSeen,
+    activity: activityRecord(record.beat, record.clockOffsetMs),
+  };
 }
 
 function nextRecord(
@@ -104,14 +112,14 @@ function nextRecord(
   beat: Beat,
   now: number,
 ): BeatRecord {
-  const observation = { seats: beat.seats, observed: beat.observed, reason: beat.reason ?? null, lastSeen: now };
-  const { state, reason } = verdict(observation, config.policy, now);
+  const clockOffsetMs = now - beat.ts;
+  const { state, reason } = verdict(observationOf({ beat, lastSeen: now, clockOffsetMs }), config.policy, now);
   const history = [...(last?.history ?? []), [now, beat.seats] as [number, number]].slice(-HISTORY_LENGTH);
   return {
     epoch: config.epoch,
     beat,
     lastSeen: now,
-    clockOffsetMs: now - beat.ts,
+    clockOffsetMs,
     state,
     reason,
     since: last && last.state === state && previous?.state === state ? last.since : now,

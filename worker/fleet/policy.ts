@@ -3,9 +3,10 @@
  * typo (`minseats`) never silently does nothing. Each field's check carries the JSON Schema of
  * what it accepts, which `GET /openapi.json` publishes (POLICY_SCHEMA).
  */
-
 import { integer, type JsonSchema, matching } from "../../protocol/json-schema.ts";
+import { MAX_COUNT } from "../../protocol/limits.ts";
 import {
+  ACTIVITY_LIMIT_RANGE,
   DEFAULT_POLICY,
   GRACE_RANGE,
   LABEL_PATTERN,
@@ -58,6 +59,9 @@ const CHECKS: Record<keyof Policy, Checker> = {
       ? null
       : 'must be an ISO 8601 time such as "2026-12-01T06:00:00Z", or null',
   ),
+  maxWaitSeconds: intInOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max, ", or 0 for off"),
+  minWorking: intIn(0, MAX_COUNT, " (0 for off)"),
+  maxQuietSeconds: intInOrOff(ACTIVITY_LIMIT_RANGE.min, ACTIVITY_LIMIT_RANGE.max, ", or 0 for off"),
 };
 
 /** The policy fields an admin body may carry, as `GET /openapi.json` shows them (all optional). */

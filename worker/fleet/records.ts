@@ -5,7 +5,8 @@
  */
 import type { Beat, Observed } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
-import type { State } from "../../protocol/verdict.ts";
+import type { ActivityRecord, State } from "../../protocol/verdict.ts";
+import { type AttentionSeat, activityRecord, attentionSeats } from "./activity.ts";
 
 export interface HostConfig {
   id: string;
@@ -48,14 +49,24 @@ export interface BeatMeta {
   state: State;
   since: number;
   offset: number;
+  /** Seat activity on the Worker's clock: what the cron judges waits by. Null from an older beacon; absent on records from before it. */
+  activity?: ActivityRecord | null;
+  /** Whether the beacon saw any mark (hooks installed and firing); null from an older beacon. */
+  marks?: boolean | null;
+  /** The seats an alert names (activity.ts), as many as fit the metadata limit. */
+  attention?: AttentionSeat[];
 }
+
+/** Workers KV refuses list metadata over 1,024 bytes of JSON. */
+export const MAX_META_BYTES = 1024;
 
 export function hostMeta(config: HostConfig): HostMeta {
   return { epoch: config.epoch, createdAt: config.createdAt, policy: config.policy };
 }
 
 export function beatMeta(record: BeatRecord): BeatMeta {
-  return {
+  const attention = attentionSeats(record.beat, record.clockOffsetMs);
+  const meta: BeatMeta = {
     epoch: record.epoch,
     lastSeen: record.lastSeen,
     ts: record.beat.ts,
@@ -66,5 +77,12 @@ export function beatMeta(record: BeatRecord): BeatMeta {
     state: record.state,
     since: record.since,
     offset: record.clockOffsetMs,
+    activity: activityRecord(record.beat, record.clockOffsetMs),
+    marks: record.beat.activity?.marks ?? null,
+    attention,
   };
+  // Every other field is bounded far below the limit; seat names are free text, so the list gives way.
+  const encoder = new TextEncoder();
+  while (attention.length > 0 && encoder.encode(JSON.stringify(meta)).length > MAX_META_BYTES) attention.pop();
+  return meta;
 }

@@ -4,7 +4,8 @@
  * 1,000 hosts costs two list calls.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import { type State, verdict } from "../../protocol/verdict.ts";
+import { type ActivityRecord, STATES, type State, verdict } from "../../protocol/verdict.ts";
+import type { AttentionSeat } from "./activity.ts";
 import { stateSince } from "./since.ts";
 import { BEAT_PREFIX, type BeatMeta, type HostMeta, listHosts, listWithMeta } from "./store.ts";
 
@@ -24,11 +25,18 @@ export interface HostView {
   clockOffsetMs: number | null;
   /** The reason the last beat gave for not observing, while it says so (even if it is old now). */
   beaconError: string | null;
+  /** Seats at work from the last beat, times on the Worker's clock; null before one, or from an older beacon. */
+  activity: ActivityRecord | null;
+  /** Whether the last beat saw any mark (hooks installed); null when it did not say. */
+  marks: boolean | null;
+  /** The seats that need a person, waiting first (activity.ts). */
+  attention: AttentionSeat[];
 }
 
 export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now: number): HostView {
   const record = beat && beat.epoch === host.epoch ? beat : null;
-  const { state, reason } = verdict(record, host.policy, now);
+  const judged = verdict(record, host.policy, now);
+  const { state, reason } = judged;
   return {
     id,
     state,
@@ -37,11 +45,14 @@ export function hostView(id: string, host: HostMeta, beat: BeatMeta | null, now:
     idle: record?.idle ?? null,
     minSeats: host.policy.minSeats,
     lastSeen: record?.lastSeen ?? null,
-    since: stateSince(state, host, record),
+    since: stateSince(judged, host, record),
     labels: host.policy.labels,
     policy: host.policy,
     clockOffsetMs: record?.offset ?? null,
     beaconError: record?.observed === "error" ? (record.reason ?? "unknown") : null,
+    activity: record?.activity ?? null,
+    marks: record?.marks ?? null,
+    attention: record?.attention ?? [],
   };
 }
 
@@ -74,7 +85,7 @@ export async function loadFleet(kv: KVNamespace, now: number): Promise<HostView[
 export type StateCounts = Record<State, number>;
 
 export function countStates(hosts: readonly HostView[]): StateCounts {
-  const counts: StateCounts = { up: 0, low: 0, blind: 0, error: 0, silent: 0, new: 0, paused: 0 };
+  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as StateCounts;
   for (const host of hosts) counts[host.state]++;
   return counts;
 }

@@ -13,8 +13,11 @@ import type { Observation } from "./observation.ts";
 /** More than this many transitions announced at once become one `fleet.summary` per webhook (DESIGN §6). */
 export const SUMMARY_THRESHOLD = 5;
 
-/** A host as the ledger knows it: the last observation it accepted, and what receivers last heard. */
-export interface HostRecord extends Observation {
+/**
+ * A host as the ledger knows it: the last observation it accepted, and what receivers last heard.
+ * The seats an observation names belong to its transition, not to the host's record.
+ */
+export interface HostRecord extends Omit<Observation, "attention"> {
   /** The state receivers last heard of; null before the first. `new` and `paused` never replace it. */
   announced: State | null;
   /** The transition they heard it in, which reminders repeat. */
@@ -102,13 +105,15 @@ export function applyObservation(stored: HostRecord | null, obs: Observation): D
     lastSeen: obs.lastSeen,
     since: obs.since,
     at: obs.at,
+    attention: obs.attention,
   };
   const carried = {
     announced: known?.announced ?? null,
     transitionId: known?.transitionId ?? null,
     reminders: known?.reminders ?? 0,
   };
-  const judged = judge({ ...obs, ...carried, holdUntil: null, remindAt: null }, obs.at);
+  const { attention, ...observed } = obs;
+  const judged = judge({ ...observed, ...carried, holdUntil: null, remindAt: null }, obs.at);
   return {
     host: judged.host,
     transition,

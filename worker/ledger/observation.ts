@@ -4,7 +4,8 @@
  * beat's arrival, a cron run's scheduledTime). Pure, so the ledger's core is tested in Node.
  */
 import type { Policy } from "../../protocol/policy.ts";
-import type { State, Verdict } from "../../protocol/verdict.ts";
+import type { ActivityRecord, State, Verdict } from "../../protocol/verdict.ts";
+import type { AttentionSeat } from "../fleet/activity.ts";
 import { stateSince } from "../fleet/since.ts";
 
 /** Times are unix ms. */
@@ -23,6 +24,8 @@ export interface Observation {
   labels: string[];
   alertAfter: number;
   repeatEvery: number;
+  /** The seats an alert names (waiting first); empty when none needs a person. */
+  attention: AttentionSeat[];
 }
 
 /**
@@ -32,7 +35,14 @@ export interface Observation {
 export function observation(
   id: string,
   host: { epoch: string; createdAt: string; policy: Policy },
-  beat: { seats: number; lastSeen: number; state: State; since: number },
+  beat: {
+    seats: number;
+    lastSeen: number;
+    state: State;
+    since: number;
+    activity?: ActivityRecord | null;
+    attention?: AttentionSeat[];
+  },
   judged: Verdict,
   at: number,
 ): Observation {
@@ -44,10 +54,11 @@ export function observation(
     seats: beat.seats,
     minSeats: host.policy.minSeats,
     lastSeen: beat.lastSeen,
-    since: stateSince(judged.state, host, beat) ?? at,
+    since: stateSince(judged, host, beat) ?? at,
     at,
     labels: host.policy.labels,
     alertAfter: host.policy.alertAfter,
     repeatEvery: host.policy.repeatEvery,
+    attention: beat.attention ?? [],
   };
 }

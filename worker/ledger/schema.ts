@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ALTER TABLE webhooks ADD COLUMN routing_key TEXT;`,
+  // 2. Seats at work: the seats a waiting or stalled transition names, for its alert and reminders.
+  "ALTER TABLE transitions ADD COLUMN attention TEXT;",
 ];
 
 /** Brings the ledger's tables up to the last step. */

@@ -6,6 +6,7 @@
 import { iso } from "../../protocol/time.ts";
 import type { State } from "../../protocol/verdict.ts";
 import type { TransitionRecord } from "../alerts/event.ts";
+import type { AttentionSeat } from "../fleet/activity.ts";
 
 /** A cron run's transitions are queued when the run reports in; if it never does, the alarm queues them after this. */
 const ORPHAN_AFTER_MS = 120_000;
@@ -26,6 +27,8 @@ interface TransitionRow extends Record<string, SqlStorageValue> {
   alert: number;
   queued: number;
   run: number | null;
+  /** JSON of the seats the transition names; null on rows from before seats at work. */
+  attention: string | null;
 }
 
 /** One transition as `GET /v1/hosts/:id/events` shows it. */
@@ -54,6 +57,7 @@ function toRecord(row: TransitionRow): TransitionRecord {
     lastSeen: row.last_seen,
     since: row.since,
     at: row.at,
+    attention: row.attention === null ? [] : (JSON.parse(row.attention) as AttentionSeat[]),
   };
 }
 
@@ -63,8 +67,8 @@ export class Transitions {
   /** Records `t` unless it already is: a transition seen again keeps its first record. */
   record(t: TransitionRecord, epoch: string, labels: readonly string[], run: number | null): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO transitions (id, host, epoch, state, previous, reason, seats, min_seats, last_seen, since, at, labels, run)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO transitions (id, host, epoch, state, previous, reason, seats, min_seats, last_seen, since, at, labels, run, attention)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       t.id,
       t.host,
       epoch,
@@ -78,6 +82,7 @@ export class Transitions {
       t.at,
       JSON.stringify(labels),
       run,
+      JSON.stringify(t.attention),
     );
   }
 

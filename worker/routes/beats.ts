@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { BeatAccepted } from "../../protocol/answers.ts";
+import { type BeatAccepted, beaconPolicy } from "../../protocol/answers.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ingestBeat } from "../fleet/ingest.ts";
 import { type BeatRecord, beatMeta, type HostConfig } from "../fleet/records.ts";
@@ -19,6 +19,7 @@ beats.post("/", limitByClient, async (c) => {
     state: record.state,
     reason: record.reason,
     minSeats: host.policy.minSeats,
+    policy: beaconPolicy(host.policy),
   };
   return c.json(answer, 202);
 });

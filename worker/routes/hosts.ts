@@ -63,10 +63,11 @@ hosts.delete("/:id", requireAdmin, async (c) => {
 });
 
 hosts.get("/", requireRead(), async (c) => {
-  const { fleet } = await loadWatchedFleet(c.env, now());
+  const at = now();
+  const { fleet } = await loadWatchedFleet(c.env, at);
   const list = fleet
     .sort((a, b) => a.id.localeCompare(b.id))
-    .map((h) => ({ ...hostSummary(h), policy: policyAnswer(h.policy) }));
+    .map((h) => ({ ...hostSummary(h, at), policy: policyAnswer(h.policy) }));
   return c.json({ hosts: list });
 });
 

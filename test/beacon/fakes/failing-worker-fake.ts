@@ -1,5 +1,6 @@
 /**
- * A stand-in for the Worker that fails on demand (answers 500 or 429, a 202 without minSeats, an
+ * A stand-in for the Worker that fails on demand (answers 500 or 429, a 202 without minSeats or
+ * without policy as older Workers answer, or with a broken policy, an
  * error code the Worker never sends, hangs, or holds a request until released), on 127.0.0.1. It records every request and checks each signature with the
  * host's public key, so tests can assert that retries are fresh beats, freshly and validly signed.
  */
@@ -8,7 +9,16 @@ import type { AddressInfo, Socket } from "node:net";
 import { decodePublicKey, importPublicKey } from "../../../protocol/keys.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../../protocol/signing.ts";
 
-export type FakeMode = "accept" | "fail500" | "rate429" | "noMinSeats" | "oddCode400" | "hang" | "hold";
+export type FakeMode =
+  | "accept"
+  | "acceptPolicy"
+  | "badPolicy"
+  | "fail500"
+  | "rate429"
+  | "noMinSeats"
+  | "oddCode400"
+  | "hang"
+  | "hold";
 
 export interface FakeRequest {
   id: string;
@@ -68,6 +78,17 @@ export async function startFailingWorkerFake(publicKey: string, mode: FakeMode =
       case "rate429":
         res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
         return res.end(JSON.stringify({ error: { code: "rate_limited", message: "one a second" } }));
+      case "acceptPolicy":
+      case "badPolicy": {
+        const policy = {
+          minSeats: 1,
+          maxWaitSeconds: fake.mode === "badPolicy" ? -5 : 900,
+          minWorking: 0,
+          maxQuietSeconds: 0,
+        };
+        res.writeHead(202, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ accepted: true, state: "up", reason: null, minSeats: 1, policy }));
+      }
       case "noMinSeats":
         res.writeHead(202, { "content-type": "application/json" });
         return res.end(JSON.stringify({ accepted: true, state: "up", reason: null }));

@@ -19,6 +19,8 @@ export function observation(scene: Scene): Observation {
     deadStatus: null,
     window: i,
     windowActivity: null,
+    // No such process: a scripted pane has no process tree, so its activity reads as quiet.
+    panePid: 0,
   }));
   return {
     servers: [

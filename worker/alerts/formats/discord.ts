@@ -5,7 +5,7 @@
  * and all of them together ≤ 6,000 characters.
  */
 import type { AlertEvent } from "../event.ts";
-import { changeLines, clip, eventTone, fitLines, headline, type Tone } from "./text.ts";
+import { changeLines, clip, eventTone, fitLines, headline, seatLines, type Tone } from "./text.ts";
 
 const DISCORD_LIMITS = {
   title: 256,
@@ -63,6 +63,8 @@ export function discordBody(event: AlertEvent): { username: string; embeds: Disc
       field("Reason", event.reason ?? "-"),
       field("Since", event.since ?? "-"),
     ];
+    const seats = seatLines(event);
+    if (seats.length > 0) embed.fields.push({ ...field("Attach to", seats.join("\n")), inline: false });
   }
   return { username: "seatwatch", embeds: [embed] };
 }

@@ -1,10 +1,12 @@
 /**
  * ntfy (https://docs.ntfy.sh/publish/): a plain-text message POSTed to the topic URL, with its
  * title, priority, tags and click-through link as ntfy's headers. ntfy turns a message over
- * 4,096 bytes into an attachment, so the body is cut below that (all of it is ASCII).
+ * 4,096 bytes into an attachment, so the body is cut below that: by characters, which is safe
+ * because a summary is ASCII (host ids, states, reasons) and a host event's free text — at most five
+ * seat lines of a clipped session name and a short `why` — stays far below it in any encoding.
  */
 import type { AlertEvent } from "../event.ts";
-import { changeLines, eventTone, fitLines, headline, type Tone } from "./text.ts";
+import { changeLines, eventTone, fitLines, headline, seatLines, type Tone } from "./text.ts";
 
 export const NTFY_MAX_BODY = 4096;
 
@@ -29,6 +31,7 @@ export function ntfyRequest(event: AlertEvent): { headers: Record<string, string
           `seats: ${event.seats ?? "-"} (min ${event.minSeats ?? "-"})`,
           `reason: ${event.reason ?? "-"}`,
           `since: ${event.since ?? "-"}`,
+          ...seatLines(event).map((line) => `attach: ${line}`),
           `id: ${event.id}`,
         ];
   return {

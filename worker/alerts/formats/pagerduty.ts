@@ -5,7 +5,7 @@
  * folds it into the open incident) instead of paging for a new one.
  */
 import type { AlertEvent } from "../event.ts";
-import { clip, eventTone, headline } from "./text.ts";
+import { clip, eventTone, headline, seatLines } from "./text.ts";
 
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 /** Events API v2: `payload.summary` ≤ 1,024 characters, `dedup_key` ≤ 255. */
@@ -36,7 +36,8 @@ export function pagerdutyBody(event: AlertEvent, routingKey: string): Record<str
     event_action: "trigger",
     dedup_key: dedupKey(event),
     payload: {
-      summary: clip(headline(event), PAGERDUTY_LIMITS.summary),
+      // The summary is what the on-call person reads first: it names where to attach.
+      summary: clip([headline(event), ...seatLines(event)].join("; attach "), PAGERDUTY_LIMITS.summary),
       source: event.host,
       severity: PAGERDUTY_SEVERITY[eventTone(event)],
       timestamp: event.at,

@@ -5,7 +5,7 @@
  * ≤ 2,000 each, ≤ 50 blocks per message.
  */
 import type { AlertEvent } from "../event.ts";
-import { changeLines, clip, eventTone, fitLines, headline, type Tone } from "./text.ts";
+import { changeLines, clip, eventTone, fitLines, headline, seatLines, type Tone } from "./text.ts";
 
 const SLACK_LIMITS = { header: 150, sectionText: 3000, fields: 10, fieldText: 2000, blocks: 50 } as const;
 
@@ -48,6 +48,11 @@ export function slackBody(event: AlertEvent): Record<string, unknown> {
         field("Since", event.since ?? "-"),
       ],
     });
+    const seats = seatLines(event);
+    if (seats.length > 0) {
+      const text = `*Attach to*\n${seats.map((line) => `\`${mrkdwn(line)}\``).join("\n")}`;
+      blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(text, SLACK_LIMITS.sectionText) } });
+    }
   }
   blocks.push({
     type: "context",

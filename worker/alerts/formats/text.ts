@@ -4,10 +4,11 @@
  * values must be Latin-1.
  */
 
+import { shortDuration } from "../../../protocol/time.ts";
 import { SEVERITY, type State } from "../../../protocol/verdict.ts";
 import type { AlertEvent } from "../event.ts";
 
-/** down = blind/error/silent, degraded = low, ok = up; test and summary events have no state. */
+/** down = blind/error/silent, degraded = low/waiting/stalled, ok = up; test and summary events have no state. */
 export type Tone = "down" | "degraded" | "ok" | "info";
 
 export function tone(state: State | null): Tone {
@@ -32,6 +33,15 @@ export function stateLine(event: AlertEvent): string {
       return `${event.host} is blind: 0 seats (needs ${event.minSeats ?? 1})`;
     case "low":
       return `${event.host} is low: ${event.seats ?? "?"} of ${event.minSeats ?? "?"} seats`;
+    case "waiting": {
+      // Seat targets are free text and a headline travels in an HTTP header (ntfy): they go in the body.
+      const longest = event.attention?.find((s) => s.state === "waiting");
+      return `${event.host} is waiting: a seat has waited ${longest ? shortDuration(longest.forSeconds * 1000) : "too long"} for a person`;
+    }
+    case "stalled":
+      return event.reason === "seat_quiet"
+        ? `${event.host} is stalled: a seat has been quiet ${shortDuration((event.attention?.[0]?.forSeconds ?? 0) * 1000)}`
+        : `${event.host} is stalled: too few seats working`;
     case "error":
       return `${event.host} cannot observe: ${event.reason ?? "unknown"}`;
     case "silent":
@@ -54,6 +64,11 @@ export function headline(event: AlertEvent): string {
     case "test":
       return "seatwatch test alert: this webhook works";
   }
+}
+
+/** The seats a waiting or stalled alert names, one line each: where to attach, how long, why. */
+export function seatLines(event: AlertEvent): string[] {
+  return (event.attention ?? []).map((s) => `${s.target} ${s.state} ${shortDuration(s.forSeconds * 1000)} (${s.why})`);
 }
 
 /** One line per change of a summary, worst first (the ledger sorted them). */

@@ -45,6 +45,24 @@ const FIELD_ERROR = objectOf<FieldError>({ field: text, message: text }, "all");
 type HostSummary = ReturnType<typeof hostSummary>;
 type HostDetail = ReturnType<typeof hostDetail>;
 type LastBeat = NonNullable<HostDetail["lastBeat"]>;
+type ActivitySummary = NonNullable<HostSummary["activity"]>;
+type SeatView = NonNullable<HostDetail["seatList"]>[number];
+
+const SEAT_VIEW = objectOf<SeatView>(
+  {
+    pane: text,
+    target: { ...text, description: "session:window, a tmux target" },
+    session: text,
+    window: count,
+    command: text,
+    state: { enum: ["waiting", "quiet", "working"] },
+    since: { ...time, description: "on the Worker's clock" },
+    forSeconds: count,
+    via: text,
+    why: nullable(text),
+  },
+  "all",
+);
 
 const SUMMARY_FIELDS: Record<keyof HostSummary, JsonSchema> = {
   id: HOST_ID_SCHEMA,
@@ -55,6 +73,20 @@ const SUMMARY_FIELDS: Record<keyof HostSummary, JsonSchema> = {
   lastSeen: nullable({ ...time, description: "the Worker's arrival time of the last accepted beat" }),
   since: nullable({ ...time, description: "when the current state began" }),
   labels,
+  activity: nullable(
+    objectOf<ActivitySummary>(
+      {
+        working: count,
+        waiting: count,
+        quiet: count,
+        oldestWaitSeconds: nullable(count),
+        oldestQuietSeconds: nullable(count),
+        marks: { type: "boolean", description: "false: no agent on the host reports waits (hooks claude --install)" },
+        attention: { type: "array", items: { type: "object" }, description: "the seats to attach to first" },
+      },
+      "all",
+    ),
+  ),
 };
 
 const LAST_BEAT = objectOf<LastBeat>(
@@ -70,6 +102,7 @@ const LAST_BEAT = objectOf<LastBeat>(
     commands: beatField("commands"),
     servers: beatField("servers"),
     binaries: beatField("binaries"),
+    activity: nullable(beatField("activity")),
     beacon: beatField("beacon"),
   },
   "all",
@@ -117,7 +150,22 @@ export const COMPONENTS = {
   },
   Beat: BEAT_SCHEMA,
   BeatAccepted: objectOf<BeatAccepted>(
-    { accepted: { const: true }, state, reason: nullable(text), minSeats: count },
+    {
+      accepted: { const: true },
+      state,
+      reason: nullable(text),
+      minSeats: count,
+      policy: {
+        type: "object",
+        properties: Object.fromEntries(
+          ["minSeats", "maxWaitSeconds", "minWorking", "maxQuietSeconds"].map((k) => [
+            k,
+            POLICY_SCHEMA.properties?.[k] ?? {},
+          ]),
+        ),
+        description: "the policy the beacon needs to predict the verdict",
+      },
+    },
     "all",
   ),
   EnrollRequest: ENROLL_REQUEST_SCHEMA,
@@ -166,6 +214,7 @@ export const COMPONENTS = {
         ),
       ),
       lastBeat: nullable(LAST_BEAT),
+      seatList: nullable({ type: "array", items: SEAT_VIEW }),
       history: {
         type: "array",
         items: objectOf<HostDetail["history"][number]>({ at: time, seats: count }, "all"),

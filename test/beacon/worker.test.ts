@@ -233,7 +233,9 @@ describe("run against the Worker", () => {
       process.execPath,
       [
         ...["--import", "tsx", "beacon/cli.ts", "run", "--json", "--key", key.path, "--host", host],
-        ...["--tmux", TMUX, "--socket", server.socket, "--sample", "0.6", "--confirm", "2"],
+        // 1 s samples: the Worker takes one beat a second per host, and on a loaded box the start push's
+        // answer can take half a second, which left a confirmed change 0.6 s samples later rate limited.
+        ...["--tmux", TMUX, "--socket", server.socket, "--sample", "1", "--confirm", "2"],
       ],
       {
         cwd: ROOT,

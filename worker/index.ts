@@ -2,7 +2,7 @@
  * seatwatch Worker: ingest, verdicts and the read API on Hono (DESIGN §5).
  * Route files stay thin; each concern lives in its own module named after it.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { pingWatchdog, runCron } from "./cron.ts";
 import type { AppEnv, Bindings } from "./env.ts";
 import { answerError } from "./http/answer-error.ts";

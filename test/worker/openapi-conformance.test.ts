@@ -14,6 +14,7 @@ import type { JsonSchema } from "../../protocol/json-schema.ts";
 import { decodePublicKey, decodeSecret, generateSecret } from "../../protocol/keys.ts";
 import { POLICY_KEYS } from "../../protocol/policy.ts";
 import { validateWebhookInput } from "../../worker/alerts/webhooks.ts";
+import { validateWindow } from "../../worker/fleet/maintenance.ts";
 import { validatePolicyPatch } from "../../worker/fleet/policy.ts";
 import { makeBeat } from "./helpers.ts";
 import { componentValidator, DOC } from "./openapi-check.ts";
@@ -171,11 +172,79 @@ describe("webhooks: WEBHOOK_INPUT_SCHEMA and validateWebhookInput", () => {
     expect(bodies.map((b) => disagreement("WebhookInput", b, accepted)).filter(Boolean)).toEqual([]);
   });
 
+  it("agree on every receiver's credentials: each format's own, none of another's, chat ids as text or number", () => {
+    const pushoverKey = "u".repeat(30);
+    const bodies = [
+      { url, format: "telegram", chatId: "-1001234567890" },
+      { url, format: "telegram", chatId: -1001234567890 },
+      { url, format: "telegram", chatId: "@seatwatch_ops" },
+      { url, format: "telegram", chatId: 2 ** 60 },
+      { url, format: "telegram" },
+      { url, format: "telegram", chatId: "1", token: "x".repeat(20) },
+      { format: "opsgenie", token: "0123abcd-0123-abcd-0123-0123abcd0123" },
+      { format: "opsgenie" },
+      { format: "pushover", token: pushoverKey, user: pushoverKey },
+      { format: "pushover", token: pushoverKey },
+      { format: "pushover", token: pushoverKey, user: "short" },
+      { url, format: "gotify", token: "AbCdEf.123" },
+      { format: "gotify", token: "AbCdEf.123" },
+      { url, format: "matrix", token: "syt_abc_def" },
+      { url, format: "teams" },
+      { url, format: "slack", chatId: "1" },
+      { url, states: ["silent", "error"] },
+      { url, states: [] },
+      { url, states: ["nope"] },
+      { url, states: null },
+      { url, format: "pagerduty", routingKey: key, user: pushoverKey },
+    ];
+    expect(bodies.map((b) => disagreement("WebhookInput", b, accepted)).filter(Boolean)).toEqual([]);
+    expect(bodies.filter((b) => accepted(b)).length).toBeGreaterThan(6);
+  });
+
   it("the one rule the schema only describes: plain http to a host on the internet is refused", () => {
     const body = { url: "http://alerts.example.com/hook" };
     expect(componentValidator("WebhookInput")(body)).toBe(true);
     expect(validateWebhookInput(body).ok).toBe(false);
     expect(JSON.stringify(DOC.components.schemas.WebhookInput)).toContain("http:// for a local receiver");
+  });
+});
+
+describe("maintenance: WINDOW_INPUT_SCHEMA and validateWindow", () => {
+  const accepted = (v: unknown) => validateWindow(v as Record<string, unknown>).ok;
+  const base = { days: "mon-fri", from: "22:00", to: "06:00", tz: "Europe/Berlin" };
+
+  it("agree on whole windows: what they pause, times, notes, unknown fields", () => {
+    const bodies = [
+      { ...base, hosts: ["web-1"] },
+      { ...base, labels: ["db"] },
+      { ...base, hosts: ["web-1"], labels: ["db"], note: "patch night" },
+      base,
+      { ...base, hosts: [] },
+      { ...base, hosts: [], labels: [] },
+      { ...base, hosts: ["Bad Host"] },
+      { ...base, hosts: Array.from({ length: 101 }, (_, i) => `h${i}`) },
+      { ...base, labels: ["UPPER"] },
+      { ...base, hosts: ["a"], from: "24:00" },
+      { ...base, hosts: ["a"], to: "6:00" },
+      { ...base, hosts: ["a"], note: "x".repeat(201) },
+      { ...base, hosts: ["a"], note: null },
+      { ...base, hosts: ["a"], extra: 1 },
+      { hosts: ["a"], from: "22:00", to: "06:00", tz: "UTC" },
+    ];
+    expect(bodies.map((b) => disagreement("MaintenanceInput", b, accepted)).filter(Boolean)).toEqual([]);
+  });
+
+  it("the rules the schema only describes: day names and a zone the runtime knows", () => {
+    for (const body of [
+      { ...base, hosts: ["a"], days: "someday" },
+      { ...base, hosts: ["a"], tz: "Mars/Olympus" },
+    ]) {
+      expect(componentValidator("MaintenanceInput")(body)).toBe(true);
+      expect(accepted(body)).toBe(false);
+    }
+    const described = JSON.stringify(DOC.components.schemas.MaintenanceInput);
+    expect(described).toContain("mon-fri");
+    expect(described).toContain("IANA");
   });
 });
 

@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-import { Hono } from "hono";
+
 import { html } from "hono/html";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { Dashboard } from "../faces/dashboard.tsx";
 import { dashboardFleet } from "../faces/fleet-cache.ts";

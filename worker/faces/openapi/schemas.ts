@@ -148,6 +148,25 @@ const UNDELIVERED = objectOf<UndeliveredView>(
   "all",
 );
 
+const HOST_DETAIL_FIELDS: Record<keyof HostDetail, JsonSchema> = {
+  ...SUMMARY_FIELDS,
+  idle: nullable(count),
+  policy: ref("Policy"),
+  keyRegistered: { type: "boolean" },
+  createdAt: time,
+  updatedAt: time,
+  clockOffsetMs: nullable({ type: "integer", description: "arrival − the beat's ts" }),
+  duplicateBeacon: nullable(
+    objectOf<DuplicateBeacon>({ instances: { type: "array", items: text }, lastSwitchAt: time, message: text }, "all"),
+  ),
+  lastBeat: nullable(LAST_BEAT),
+  seatList: nullable({ type: "array", items: SEAT_VIEW }),
+  history: {
+    type: "array",
+    items: objectOf<HostDetail["history"][number]>({ at: time, seats: count }, "all"),
+  },
+};
+
 export const COMPONENTS = {
   Error: objectOf<ErrorBody>(
     {
@@ -222,28 +241,8 @@ export const COMPONENTS = {
     "all",
   ),
   HostDetail: objectOf<HostDetail>(
-    {
-      ...SUMMARY_FIELDS,
-      idle: nullable(count),
-      policy: ref("Policy"),
-      keyRegistered: { type: "boolean" },
-      createdAt: time,
-      updatedAt: time,
-      clockOffsetMs: nullable({ type: "integer", description: "arrival − the beat's ts" }),
-      duplicateBeacon: nullable(
-        objectOf<DuplicateBeacon>(
-          { instances: { type: "array", items: text }, lastSwitchAt: time, message: text },
-          "all",
-        ),
-      ),
-      lastBeat: nullable(LAST_BEAT),
-      seatList: nullable({ type: "array", items: SEAT_VIEW }),
-      history: {
-        type: "array",
-        items: objectOf<HostDetail["history"][number]>({ at: time, seats: count }, "all"),
-      },
-    },
-    "all",
+    HOST_DETAIL_FIELDS,
+    (Object.keys(HOST_DETAIL_FIELDS) as (keyof HostDetail)[]).filter((k) => k !== "maintenance"),
   ),
   StatusDocument: objectOf<StatusDocument>(
     {

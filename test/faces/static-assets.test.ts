@@ -1,7 +1,8 @@
 /**
  * public/ (worker/faces/static-assets.ts) as committed and as served: the files on disk are what
- * the modules build today, and under `wrangler dev` Cloudflare's asset layer serves each of them —
- * publicly, with an ETag — while every other path still reaches the Worker. `/openapi.json` is
+ * the modules build today, and under `wrangler dev` each is served with its bytes, its `_headers`
+ * and an ETag, publicly — by the Worker's own copy of the asset layer there (routes/assets.ts);
+ * the deployed asset layer itself needs a Cloudflare account, so it is not run here. `/openapi.json` is
  * then checked by an independent OpenAPI 3.1 validator (@seriousme/openapi-schema-validator: the
  * OpenAPI Initiative's published JSON Schema for 3.1, plus reference resolution), which cannot run
  * inside workerd (it reads its schemas from disk).
@@ -40,7 +41,7 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-describe("the asset layer under wrangler dev", () => {
+describe("public/ under wrangler dev", () => {
   it("serves every file without the read token, with its bytes, a content type and an ETag that answers 304", async () => {
     const assets = staticAssets();
     for (const path of assetPaths()) {
@@ -60,7 +61,7 @@ describe("the asset layer under wrangler dev", () => {
     );
   });
 
-  it("lets tools on any origin read /openapi.json, never serves _headers, and passes other paths to the Worker", async () => {
+  it("lets tools on any origin read /openapi.json, never serves _headers, and leaves other paths to the app", async () => {
     expect((await worker.fetch("/openapi.json")).headers.get("access-control-allow-origin")).toBe("*");
     expect((await worker.fetch("/dashboard.css")).headers.get("access-control-allow-origin")).toBeNull();
     const config = await worker.fetch("/_headers");

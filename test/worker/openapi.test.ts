@@ -2,17 +2,18 @@ import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../protocol/answers.ts";
 import { assetPaths } from "../../worker/faces/static-assets.ts";
 import { app } from "../../worker/index.ts";
+import { ASSET_ROUTE } from "../../worker/routes/asset-route.ts";
 import { receiverUrl } from "./alerting.ts";
 import { admin, call, enroll, makeBeat, sendBeat } from "./helpers.ts";
 import { checkAnswer, DOC } from "./openapi-check.ts";
 
 /**
  * `METHOD /path/{param}` for every route the Hono app serves (middleware is registered as ALL),
- * and the files the asset layer serves before the Worker (public/, worker/faces/static-assets.ts).
+ * with the one route for public/'s files (served by the asset layer once deployed) as each file.
  */
 function servedRoutes(): string[] {
   const routes = app.routes
-    .filter((r) => r.method !== "ALL")
+    .filter((r) => r.method !== "ALL" && r.path !== ASSET_ROUTE)
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
   return [...new Set([...routes, ...assetPaths().map((path) => `GET ${path}`)])].sort();
 }
@@ -31,8 +32,23 @@ function documentedCodes(value: unknown): string[] {
   return [...code, ...Object.values(obj).flatMap(documentedCodes)];
 }
 
-// Served by the asset layer (test/faces/static-assets.test.ts checks it under wrangler dev).
-describe("the OpenAPI document", () => {
+describe("GET /openapi.json", () => {
+  it("is public JSON with an ETag, and answers 304 when it still matches", async () => {
+    const res = await call("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const tag = res.headers.get("etag");
+    expect(tag).toBeTruthy();
+    expect(((await res.json()) as { openapi: string }).openapi).toBe("3.1.0");
+    const again = await call("/openapi.json", { headers: { "if-none-match": tag ?? "" } });
+    expect(again.status).toBe(304);
+  });
+
+  it("has an asset route for public/'s files only: other names are the Worker's 404", async () => {
+    expect(app.routes.some((r) => r.path === ASSET_ROUTE)).toBe(true);
+    for (const path of ["/nope.css", "/_headers", "/openapi.yaml"]) expect((await call(path)).status, path).toBe(404);
+  });
+
   it("documents every route the app serves, and only those", () => {
     // A route added to the Worker without a document (or a document left for a removed route) fails here.
     expect(documentedRoutes()).toEqual(servedRoutes());

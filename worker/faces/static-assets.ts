@@ -1,8 +1,9 @@
 /**
- * The files Cloudflare's asset layer serves from public/ before the Worker runs (wrangler.toml
- * `[assets]`): the pages' stylesheets, script and icon, and `/openapi.json`. They hold no fleet
- * data, so they are public with READ_TOKEN set; served as assets they cost the Worker neither
- * bundle bytes (its 64 KiB gzip budget) nor requests, and come with an ETag and 304s.
+ * The files of public/: the pages' stylesheets, script and icon, and `/openapi.json`. Once
+ * deployed (`npm run deploy`: `--assets public`) Cloudflare's asset layer serves them before the
+ * Worker runs, so they cost the Worker neither bundle bytes (its 64 KiB gzip budget) nor
+ * requests; under `wrangler dev` and in the tests the Worker serves the same files itself
+ * (routes/assets.ts). They hold no fleet data, so they are public with READ_TOKEN set.
  *
  * Written by `npm run assets` (scripts/assets.ts) from the modules the pages and the validators
  * are built from; test/faces/static-assets.test.ts fails when public/ and this list disagree, so

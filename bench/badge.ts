@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { generateKeyPair } from "../protocol/keys.ts";
 import { signV1a } from "../protocol/signing.ts";
+import { DEPLOY_FLAGS } from "../scripts/deploy-flags.ts";
 import { startDevWorker } from "../scripts/dev-worker.ts";
 import { cpuMs } from "../scripts/proc.ts";
 import { makeBeat } from "../test/support/beats.ts";
@@ -111,7 +112,7 @@ const COMPATIBILITY_DATE = /compatibility_date\s*=\s*"([^"]+)"/.exec(
 
 /**
  * Gzip KiB of what `wrangler deploy` would upload. `entry` null builds the real Worker from the
- * root wrangler.toml; otherwise a one-file Worker gets its own minimal config (the root one binds
+ * root wrangler.toml as `npm run deploy` does; otherwise a one-file Worker gets its own minimal config (the root one binds
  * the ledger Durable Object, which a baseline Worker does not export).
  */
 function gzipKiB(entry: string | null, flags: string[] = []): number {
@@ -131,7 +132,7 @@ function gzipKiB(entry: string | null, flags: string[] = []): number {
         }),
       );
       args.push("--config", config);
-    }
+    } else args.push(...DEPLOY_FLAGS);
     execFileSync(process.execPath, args, { cwd: ROOT, stdio: "pipe", env: { ...process.env, NO_COLOR: "1" } });
     const dist = join(out, "dist");
     const js = readdirSync(dist).filter((f) => f.endsWith(".js") || f.endsWith(".mjs"));

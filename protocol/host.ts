@@ -2,10 +2,18 @@
  * Host ids (DESIGN §4): lower-case, no normalisation. An id that does not match is
  * rejected, never rewritten, so two spellings can never name one host.
  */
+import { type JsonSchema, matching } from "./json-schema.ts";
+
 export const HOST_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** `fleet` names the whole fleet in badges (`/badge/fleet.svg`). */
 export const RESERVED_HOST_IDS: ReadonlySet<string> = new Set(["fleet"]);
+
+/** What `hostIdProblem` accepts, for `GET /openapi.json`. */
+export const HOST_ID_SCHEMA: JsonSchema = {
+  ...matching(HOST_ID_PATTERN, "1-63 characters of a-z 0-9 . _ -, starting with a letter or digit; no '..'"),
+  not: { anyOf: [{ pattern: "\\.\\." }, { enum: [...RESERVED_HOST_IDS] }] },
+};
 
 export type HostIdProblem = "invalid" | "reserved";
 

@@ -4,6 +4,7 @@
  * PEM files, the format `openssl pkey` and WebCrypto both read.
  */
 import { type Bytes, base64ToBytes, bytesToBase64 } from "./base64.ts";
+import type { JsonSchema } from "./json-schema.ts";
 
 export const PUBLIC_KEY_PREFIX = "whpk_";
 export const SECRET_PREFIX = "whsec_";
@@ -74,3 +75,18 @@ export function decodeSecret(secret: string): Bytes | null {
 export function generateSecret(): string {
   return SECRET_PREFIX + bytesToBase64(crypto.getRandomValues(new Uint8Array(32)));
 }
+
+const B64 = "[A-Za-z0-9+/]";
+/** `decodePublicKey`'s rule as a pattern: 32 bytes are 44 characters of padded base64, one `=`. */
+export const PUBLIC_KEY_SCHEMA: JsonSchema = {
+  type: "string",
+  pattern: `^${PUBLIC_KEY_PREFIX}${B64}{43}=$`,
+  description: "whpk_ + base64 of the raw 32-byte Ed25519 public key (`seatwatch-beacon keygen` prints it)",
+};
+
+/** `decodeSecret`'s rule as a pattern: padded base64 of 16-64 bytes, `whsec_` optional. */
+export const SECRET_SCHEMA: JsonSchema = {
+  type: "string",
+  pattern: `^(?:${SECRET_PREFIX})?(?:(?:${B64}{4}){5}(?:${B64}{2}==|${B64}{3}=)|(?:${B64}{4}){6,20}(?:${B64}{2}==|${B64}{3}=)?|(?:${B64}{4}){21}(?:${B64}{2}==)?)$`,
+  description: "whsec_ + base64 of 16-64 random bytes; omit it and one is generated",
+};

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
+import { DEPLOY_FLAGS } from "./deploy-flags.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -30,11 +31,19 @@ if (who.status !== 0 || /not authenticated/i.test(`${who.stdout}${who.stderr}`))
   process.exit(1);
 }
 
+// The asset layer's files are committed and tested fresh; rewriting them here means a deploy of an
+// untested edit still ships the pages and /openapi.json that match its Worker.
+const assets = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/assets.ts")], {
+  cwd: ROOT,
+  stdio: "inherit",
+});
+if (assets.status !== 0) process.exit(assets.status ?? 1);
+
 console.log(
   "deploy: the first deploy creates the KV namespace SEATWATCH_KV in your account (no id is needed in\n" +
     "wrangler.toml), applies the ledger's Durable Object migration and registers the cron trigger.",
 );
-const deployed = wrangler(["deploy", ...process.argv.slice(2)], false);
+const deployed = wrangler(["deploy", ...DEPLOY_FLAGS, ...process.argv.slice(2)], false);
 if (deployed.status !== 0) process.exit(deployed.status ?? 1);
 
 const secrets = wrangler(["secret", "list"], true);

@@ -31,7 +31,7 @@ export function openWindow(server: LabServer, command: string, foreground: strin
   return pane;
 }
 
-export function waitFor(condition: () => boolean, what: string, ms = 15_000): void {
+export function waitFor(condition: () => boolean, what: string, ms = 30_000): void {
   const until = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);

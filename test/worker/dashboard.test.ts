@@ -210,16 +210,6 @@ describe("access", () => {
     expect((await get("/", { authorization: `Basic ${btoa("me:wrong")}` })).status).toBe(401);
   });
 
-  it("serves its script and stylesheet without the token: they hold no data", async () => {
-    const js = await get("/dashboard.js");
-    expect(js.status).toBe(200);
-    expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
-    expect(await js.text()).toContain("data-live");
-    const css = await get("/dashboard.css");
-    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
-    expect(css.headers.get("etag")).toMatch(/^"[0-9a-f]+"$/);
-  });
-
   it("warns under the snippets when PUBLIC_BADGES=false makes them private", async () => {
     const res = await worker.fetch(
       new Request(`${BASE}/`, { headers: { authorization: "Bearer read-secret" } }),

@@ -6,13 +6,21 @@ import { generateKeyPair, type KeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
 import { makeBeat } from "../support/beats.ts";
 import { TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT } from "../support/secrets.ts";
+import { checkAnswer } from "./openapi-check.ts";
 
 export { makeBeat, TEST_ADMIN_TOKEN, TEST_BEAT_LIMIT };
 
 export const BASE = "https://seatwatch.test";
 
+/** Every answer the tests receive is also checked against `GET /openapi.json` (openapi-check.ts). */
+async function documentedFetch(request: Request): Promise<Response> {
+  const response = await exports.default.fetch(request);
+  await checkAnswer(request.method, request.url, response);
+  return response;
+}
+
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(BASE + path, init));
+  return documentedFetch(new Request(BASE + path, init));
 }
 
 export function admin(method: string, path: string, body?: unknown, token = TEST_ADMIN_TOKEN): Promise<Response> {
@@ -67,7 +75,7 @@ export async function signedBeat(
 }
 
 export async function sendBeat(host: Enrolled, beat: Partial<Beat> = {}, options: SignOptions = {}): Promise<Response> {
-  return exports.default.fetch(await signedBeat(host, beat, options));
+  return documentedFetch(await signedBeat(host, beat, options));
 }
 
 /** Every KV key with its value and metadata, to prove a rejected request wrote nothing. */

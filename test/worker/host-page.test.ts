@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { renderBadge } from "../../worker/faces/badge-svg.ts";
 import { FLEET_CACHE_SECONDS } from "../../worker/faces/fleet-cache.ts";
+import { staticAssets } from "../../worker/faces/static-assets.ts";
 import { uptimeColor, uptimeStrip, uptimeText } from "../../worker/faces/uptime-face.ts";
 import worker from "../../worker/index.ts";
 import { beat, cron } from "./alerting.ts";
@@ -306,9 +307,8 @@ describe("GET /hosts/:id", () => {
     expect(html).not.toMatch(/\son[a-z]+=/);
     expect([...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]?.trim())).toEqual(['src="/dashboard.js" defer=""']);
     for (const m of html.matchAll(/\s(?:src|href)="([^"]*)"/g)) expect(m[1]).toMatch(/^\//);
-    const css = await call("/host.css");
-    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
-    expect(await css.text()).toContain(".uptime-yellow { --uptime: #d8b800; }");
+    // The stylesheets and script are files of the asset layer (test/faces/static-assets.test.ts).
+    expect(staticAssets()["host.css"]).toContain(".uptime-yellow { --uptime: #d8b800; }");
   });
 });
 

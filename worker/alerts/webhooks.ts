@@ -2,7 +2,8 @@
  * Alert webhooks (DESIGN §5): what an admin may configure, validated in full before the ledger
  * stores anything, and how a webhook is shown back (secrets and the secret parts of URLs redacted).
  */
-import { decodeSecret } from "../../protocol/keys.ts";
+import { integer, type JsonSchema, matching } from "../../protocol/json-schema.ts";
+import { decodeSecret, SECRET_SCHEMA } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { STATES, type State } from "../../protocol/verdict.ts";
@@ -125,7 +126,83 @@ export type WebhookInput = Omit<Webhook, "name" | "secret" | "createdAt" | "upda
 };
 
 const CREDENTIALS: readonly Credential[] = ["routingKey", "chatId", "token", "user"];
-const FIELDS = ["url", "format", "secret", "labels", "states", ...CREDENTIALS];
+const SAFE_INTEGER: JsonSchema = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+
+/** The formats that take a credential, and what each says it is (their validation messages). */
+function credentialSchema(field: Credential): JsonSchema {
+  const takers = FORMATS.filter((f) => RECEIVERS[f].needs[field] !== undefined);
+  const secret = SECRET_CREDENTIALS.includes(field) ? "; shown as *** in listings" : "";
+  const base: JsonSchema = { type: "string", description: `format ${takers.join(", ")} only${secret}` };
+  // A Telegram chat id may be given as a JSON number (at most 52 bits, Telegram says); it is stored as its decimal text.
+  return field === "chatId" ? { anyOf: [base, SAFE_INTEGER] } : base;
+}
+
+/**
+ * Per format: the credentials it needs (each to its pattern), the ones it refuses, and `url` when
+ * the platform has no fixed endpoint. Absent `format` is `json`, which the first `if` matches.
+ */
+function formatRules(): JsonSchema[] {
+  return FORMATS.map((format) => {
+    const receiver = RECEIVERS[format];
+    const needed = CREDENTIALS.filter((field) => receiver.needs[field] !== undefined);
+    const refused = CREDENTIALS.filter((field) => receiver.needs[field] === undefined);
+    const properties: Record<string, JsonSchema> = {};
+    for (const field of needed) {
+      const pattern = receiver.needs[field]?.pattern ?? /./;
+      properties[field] = field === "chatId" ? { anyOf: [matching(pattern), SAFE_INTEGER] } : matching(pattern);
+    }
+    const then: JsonSchema = { required: [...needed, ...(receiver.url ? [] : ["url"])], properties };
+    if (refused.length > 0) then.not = { anyOf: refused.map((field) => ({ required: [field] })) };
+    const when: JsonSchema = { properties: { format: { const: format } } };
+    if (format !== "json") when.required = ["format"];
+    return { if: when, then };
+  });
+}
+
+/**
+ * A `PUT /v1/webhooks/:name` body as `GET /openapi.json` shows it, built from RECEIVERS (the
+ * table the validator checks with), so a format or field added there is documented at once. Not
+ * expressed in the schema, but told in the descriptions: `http://` only for local receivers.
+ */
+export const WEBHOOK_INPUT_SCHEMA = {
+  type: "object",
+  properties: {
+    url: {
+      type: "string",
+      maxLength: MAX_URL_LENGTH,
+      format: "uri",
+      pattern: "^[Hh][Tt][Tt][Pp][Ss]?://",
+      description: `https://, or http:// for a local receiver (localhost, 127/8, ::1, 10/8, 172.16/12, 192.168/16, *.local); defaults: ${FORMATS.filter(
+        (f) => RECEIVERS[f].url,
+      )
+        .map((f) => `${f} ${RECEIVERS[f].url}`)
+        .join(", ")}`,
+    },
+    format: { enum: FORMATS, default: "json" },
+    secret: SECRET_SCHEMA,
+    labels: {
+      type: "array",
+      items: matching(LABEL_PATTERN),
+      maxItems: MAX_LABELS,
+      description: "hosts carrying at least one of these labels; empty means every host",
+    },
+    states: {
+      type: ["array", "null"],
+      items: { enum: STATES },
+      minItems: 1,
+      description:
+        "the states this webhook hears (a recovery reaches every webhook that heard the state it ends); absent or null: every state",
+    },
+    routingKey: credentialSchema("routingKey"),
+    chatId: credentialSchema("chatId"),
+    token: credentialSchema("token"),
+    user: credentialSchema("user"),
+  },
+  additionalProperties: false,
+  allOf: formatRules(),
+} satisfies JsonSchema & { properties: Record<keyof WebhookInput, JsonSchema> };
+
+const FIELDS = Object.keys(WEBHOOK_INPUT_SCHEMA.properties);
 
 export function checkWebhookName(name: string): void {
   if (!WEBHOOK_NAME_PATTERN.test(name)) {
@@ -198,7 +275,7 @@ export function validateWebhookInput(body: Record<string, unknown>): Validation<
   const credentials: Partial<Record<Credential, string>> = {};
   for (const field of CREDENTIALS) {
     const need = receiver.needs[field];
-    const value = field === "chatId" && typeof body[field] === "number" ? String(body[field]) : body[field];
+    const value = field === "chatId" && Number.isSafeInteger(body[field]) ? String(body[field]) : body[field];
     if (need === undefined) {
       if (known && value !== undefined) {
         const formats = FORMATS.filter((f) => RECEIVERS[f].needs[field]).join(", ");

@@ -5,8 +5,9 @@
  * atomic: of N concurrent enrollments with one token exactly one wins, before any key is written.
  */
 import { type Bytes, bytesToBase64 } from "../../protocol/base64.ts";
-import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
-import { decodePublicKey, importPublicKey } from "../../protocol/keys.ts";
+import { describeHostIdProblem, HOST_ID_SCHEMA, hostIdProblem } from "../../protocol/host.ts";
+import { integer, type JsonSchema } from "../../protocol/json-schema.ts";
+import { decodePublicKey, importPublicKey, PUBLIC_KEY_SCHEMA } from "../../protocol/keys.ts";
 import { verifyV1a } from "../../protocol/signing.ts";
 import { iso } from "../../protocol/time.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
@@ -26,6 +27,17 @@ const TOKEN_PREFIX = "swe_";
 const MAX_ENROLL_BYTES = 4096;
 /** Tokens are 28 characters; anything much longer is not one of ours and is not worth hashing. */
 const MAX_TOKEN_LENGTH = 200;
+
+/** `POST /v1/hosts/:id/enrollment`'s body, for `GET /openapi.json`: the bounds `issueToken` checks. */
+export const TOKEN_REQUEST_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    ttlSeconds: {
+      ...integer(60, MAX_TOKEN_TTL_SECONDS, "how long the token stays valid"),
+      default: DEFAULT_TOKEN_TTL_SECONDS,
+    },
+  },
+};
 
 async function hashToken(token: string): Promise<string> {
   return bytesToBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token))));
@@ -59,6 +71,17 @@ export interface EnrollRequest {
   publicKey: string;
   token: string;
 }
+
+/** `POST /v1/enroll`'s body: what `validateEnrollRequest` checks (a missing or wrong token is a 401, not a 400). */
+export const ENROLL_REQUEST_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    host: HOST_ID_SCHEMA,
+    publicKey: PUBLIC_KEY_SCHEMA,
+    token: { type: "string", maxLength: MAX_TOKEN_LENGTH, description: "the one-time token the admin issued" },
+  },
+  required: ["host", "publicKey", "token"],
+};
 
 const ENROLL_BODY: BodyRule = { maxBytes: MAX_ENROLL_BYTES, what: "an enrollment request {host, publicKey, token}" };
 

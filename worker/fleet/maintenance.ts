@@ -5,7 +5,8 @@
  * spring-forward night) moves forward by the gap, and one that happens twice takes the first —
  * Temporal's "compatible" rule — so a window on such a night is still a window.
  */
-import { hostIdProblem } from "../../protocol/host.ts";
+import { HOST_ID_SCHEMA, hostIdProblem } from "../../protocol/host.ts";
+import { type JsonSchema, matching } from "../../protocol/json-schema.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import type { MaintenanceNow } from "../../protocol/verdict.ts";
@@ -40,10 +41,48 @@ const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY_MS = 86_400_000;
 export const WINDOW_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const WINDOW_FIELDS = ["hosts", "labels", "days", "from", "to", "tz", "note"];
 /** Enough for a rack or a team's hosts by id; more is what labels are for. */
 const MAX_WINDOW_HOSTS = 100;
 const MAX_NOTE = 200;
+const MAX_DAYS_LENGTH = 64;
+
+/**
+ * A `PUT /v1/maintenance/:name` body as `GET /openapi.json` shows it; its properties are the fields
+ * the validator accepts. Told in the descriptions, not expressed: the day names `days` may use and
+ * that `tz` must be a zone the runtime knows.
+ */
+export const WINDOW_INPUT_SCHEMA = {
+  type: "object",
+  properties: {
+    hosts: { type: "array", items: HOST_ID_SCHEMA, maxItems: MAX_WINDOW_HOSTS, description: "host ids it pauses" },
+    labels: {
+      type: "array",
+      items: matching(LABEL_PATTERN),
+      maxItems: MAX_LABELS,
+      description: "it pauses hosts carrying any of these labels",
+    },
+    days: {
+      type: "string",
+      maxLength: MAX_DAYS_LENGTH,
+      description: "the days an occurrence starts on: names and ranges of mon…sun, e.g. mon-fri, sat,sun, fri-mon",
+    },
+    from: { ...matching(TIME_PATTERN), description: "local HH:MM in tz" },
+    to: { ...matching(TIME_PATTERN), description: "local HH:MM in tz; at or before from: the next day" },
+    tz: { type: "string", description: "an IANA time zone, e.g. Europe/Berlin or UTC" },
+    note: { type: ["string", "null"], maxLength: MAX_NOTE },
+  },
+  required: ["days", "from", "to", "tz"],
+  additionalProperties: false,
+  // A window pauses something: hosts and/or labels.
+  anyOf: (["hosts", "labels"] as const).map(
+    (field): JsonSchema => ({
+      required: [field],
+      properties: { [field]: { minItems: 1 } },
+    }),
+  ),
+} satisfies JsonSchema & { properties: Record<keyof MaintenanceWindow, JsonSchema> };
+
+const WINDOW_FIELDS = Object.keys(WINDOW_INPUT_SCHEMA.properties);
 
 /** The weekdays (0 = Sunday) a `days` string names, or null when it is malformed. */
 export function parseDays(days: string): Set<number> | null {
@@ -73,7 +112,7 @@ function zoneProblem(tz: string): string | null {
 /** Every problem of a window's schedule fields, each naming its field. */
 export function scheduleProblems(spec: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];
-  if (typeof spec.days !== "string" || spec.days.length > 64 || parseDays(spec.days) === null) {
+  if (typeof spec.days !== "string" || spec.days.length > MAX_DAYS_LENGTH || parseDays(spec.days) === null) {
     errors.push({
       field: "days",
       message: 'days must name days or ranges of mon, tue, wed, thu, fri, sat, sun, e.g. "mon-fri" or "sat,sun"',

@@ -7,15 +7,7 @@
  * beat after it until the clock caught up, long enough for the host to go silent.
  */
 import { TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
-import type { BeatRecord } from "./records.ts";
-
-export interface SeenInstance {
-  instance: string;
-  /** The last seq accepted from it. */
-  seq: number;
-  /** The newest signed `ts` accepted from it (unix ms): none of its beats is fresh past this + the window. */
-  ts: number;
-}
+import type { BeatRecord, SeenInstance } from "./records.ts";
 
 /**
  * An instance is forgotten once every beat it signed is outside the ±300 s window (a replay of it

@@ -1,5 +1,6 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { etag } from "hono/etag";
+import { Hono } from "hono/tiny";
 import { hostIdProblem } from "../../protocol/host.ts";
 import type { AppEnv } from "../env.ts";
 import {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { type BeatAccepted, beaconPolicy } from "../../protocol/answers.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ingestBeat } from "../fleet/ingest.ts";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { type EnrollAnswer, policyAnswer } from "../../protocol/answers.ts";
 import type { AppEnv } from "../env.ts";
 import { enroll } from "../fleet/enrollment.ts";

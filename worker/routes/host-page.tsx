@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
-import { Hono } from "hono";
+
 import { html } from "hono/html";
+import { Hono } from "hono/tiny";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
 import type { AppEnv } from "../env.ts";
 import { HostNotFound, HostPage } from "../faces/host-page.tsx";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { policyAnswer } from "../../protocol/answers.ts";
 import { iso } from "../../protocol/time.ts";
 import type { AppEnv } from "../env.ts";

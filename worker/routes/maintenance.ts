@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { iso, isoOrNull } from "../../protocol/time.ts";
 import type { AppEnv } from "../env.ts";
 import { type NamedWindow, validateWindow, WINDOW_NAME_PATTERN, windowNow } from "../fleet/maintenance.ts";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { METRICS_CONTENT_TYPE, metricsText } from "../faces/metrics.ts";
 import { loadMonitor } from "../faces/monitor.ts";

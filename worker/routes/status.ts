@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { loadWatchedFleet } from "../faces/monitor.ts";
 import { fleetCheck, statusDocument, statusTable } from "../faces/status.ts";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { checkWebhookName, validateWebhookInput } from "../alerts/webhooks.ts";
 import type { AppEnv } from "../env.ts";
 import { requireAdmin } from "../http/auth.ts";

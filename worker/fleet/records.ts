@@ -7,7 +7,6 @@ import type { Beat, Observed } from "../../protocol/beat.ts";
 import type { Policy } from "../../protocol/policy.ts";
 import type { ActivityRecord, State } from "../../protocol/verdict.ts";
 import { type AttentionSeat, activityRecord, attentionSeats } from "./activity.ts";
-import type { SeenInstance } from "./replay.ts";
 
 export interface HostConfig {
   id: string;
@@ -21,6 +20,15 @@ export interface HostMeta {
   epoch: string;
   createdAt: string;
   policy: Policy;
+}
+
+/** An instance of the host's beacon seen recently, for the replay rule (replay.ts). */
+export interface SeenInstance {
+  instance: string;
+  /** The last seq accepted from it. */
+  seq: number;
+  /** The newest signed `ts` accepted from it (unix ms): none of its beats is fresh past this + the window. */
+  ts: number;
 }
 
 export interface BeatRecord {

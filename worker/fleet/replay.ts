@@ -7,15 +7,7 @@
  * beat after it until the clock caught up, long enough for the host to go silent.
  */
 import { TIMESTAMP_TOLERANCE_SECONDS } from "../../protocol/limits.ts";
-import type { BeatRecord } from "./records.ts";
-
-export interface SeenInstance {
-  instance: string;
-  /** The last seq accepted from it. */
-  seq: number;
-  /** The newest signed `ts` accepted from it (unix ms): none of its beats is fresh past this + the window. */
-  ts: number;
-}
+import type { BeatRecord, SeenInstance } from "./records.ts";
 
 /**
  * An instance is forgotten once every beat it signed is outside the ±300 s window (a replay of it
@@ -51,4 +43,17 @@ export function rememberBeat(
   return [...seen.filter((s) => s.instance !== beat.instance && now - s.ts <= FORGET_AFTER_MS), entry].slice(
     -MAX_SEEN_INSTANCES,
   );
+}
+
+/** Two views of the instances seen (KV's record and this isolate's memory): the newest of each. */
+export function mergeSeen(a: readonly SeenInstance[], b: readonly SeenInstance[]): SeenInstance[] {
+  const merged = new Map<string, SeenInstance>();
+  for (const s of [...a, ...b]) {
+    const known = merged.get(s.instance);
+    merged.set(
+      s.instance,
+      known ? { instance: s.instance, seq: Math.max(known.seq, s.seq), ts: Math.max(known.ts, s.ts) } : s,
+    );
+  }
+  return [...merged.values()];
 }

@@ -11,23 +11,42 @@ export function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : iso(ms);
 }
 
-/** Unix ms of an ISO 8601 time, or null when `text` is not one. */
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /**
  * A full ISO 8601 date-time with its zone (`Z` or `±hh:mm`), as unix ms; null for anything else.
  * `Date.parse` alone takes "0" (the year 2000), bare dates, zoneless times (read in whatever zone
- * the runtime has) and six-digit years: for a time that decides when alerts resume, only an
- * unambiguous one will do.
+ * the runtime has) and six-digit years, and rolls impossible fields over (February 30th is March
+ * 2nd, 24:00 the next day): for a time that decides when alerts resume, only an unambiguous one
+ * will do. Years 1970–9999; offsets up to ±14:00, the widest any zone uses.
  */
 export function parseIsoDateTime(text: unknown): number | null {
-  if (
-    typeof text !== "string" ||
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)
-  ) {
-    return null;
-  }
-  return parseIso(text);
+  if (typeof text !== "string") return null;
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return null;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, , offsetHours = 0, offsetMinutes = 0] = m
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part)));
+  const fits =
+    year >= 1970 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetMinutes <= 59 &&
+    offsetHours * 60 + offsetMinutes <= 14 * 60;
+  return fits ? parseIso(text) : null;
 }
 
+/** Unix ms of an ISO 8601 time as `Date.parse` reads it, or null when it cannot. */
 export function parseIso(text: unknown): number | null {
   if (typeof text !== "string") return null;
   const ms = Date.parse(text);

@@ -1,7 +1,10 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKeyPair, type KeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
-import { admin, call, expectError, kvSnapshot, sendBeat } from "./helpers.ts";
+import { enroll } from "../../worker/fleet/enrollment.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
+import { admin, BASE, call, expectError, kvSnapshot, sendBeat } from "./helpers.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -103,5 +106,55 @@ describe("enrollment tokens", () => {
 
   it("needs the admin token to issue a token", async () => {
     await rejects(admin("POST", "/v1/hosts/e-x/enrollment", {}, "wrong"), 401, "unauthorized");
+  });
+});
+
+describe("an enrollment racing the host's deletion", () => {
+  it("registers no key for the host re-created after it: the old key is refused, a new token enrolls", async () => {
+    const id = "e-orphan";
+    const { token } = await issue(id);
+    const keys = await generateKeyPair();
+    // The enrollment's read of key:<id> waits (a KV round trip from a distant edge) while the admin deletes the host.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached = () => {};
+    const atRead = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const real = env.SEATWATCH_KV;
+    const slowKv = new Proxy(real, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          if (prop === "getWithMetadata" && args[0] === `key:${id}`) {
+            reached();
+            await held;
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const body = JSON.stringify({ host: id, publicKey: keys.publicKey, token });
+    const headers = await signV1a(keys.privateKey, "enroll_race", Math.floor(Date.now() / 1000), body);
+    const request = new Request(`${BASE}/v1/enroll`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
+    const enrolling = enroll(request, slowKv, ledgerStub(env), Date.now());
+    await atRead;
+    expect((await admin("DELETE", `/v1/hosts/${id}`)).status).toBe(204);
+    release();
+    await enrolling; // it finishes: its write lands after the delete
+
+    expect((await admin("PUT", `/v1/hosts/${id}`, {})).status).toBe(201);
+    expect(await (await call(`/v1/hosts/${id}`)).json()).toMatchObject({ keyRegistered: false, state: "new" });
+    await expectError(await sendBeat({ id, keys }), 401, "invalid_signature");
+    const fresh = await generateKeyPair();
+    expect((await enrollWith(id, (await issue(id)).token, fresh)).status).toBe(200);
+    expect((await sendBeat({ id, keys: fresh })).status).toBe(202);
   });
 });

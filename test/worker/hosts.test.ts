@@ -77,6 +77,11 @@ describe("PUT /v1/hosts/:id", () => {
     [{ labels: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] }, "labels"],
     [{ paused: "yes" }, "paused"],
     [{ pausedUntil: "tomorrow" }, "pausedUntil"],
+    // Shaped like a time, yet no such time: Date.parse would roll each over to another day.
+    [{ pausedUntil: "2027-02-30T00:00:00Z" }, "pausedUntil"],
+    [{ pausedUntil: "2027-01-01T24:00:00Z" }, "pausedUntil"],
+    [{ pausedUntil: "0000-01-01T00:00:00Z" }, "pausedUntil"],
+    [{ pausedUntil: "2027-01-01T00:00:00+15:00" }, "pausedUntil"],
     [{ minseats: 2 }, "minseats"],
     [{ publicKey: "ssh-ed25519 AAAA" }, "publicKey"],
   ])("refuses the policy %j, naming %s", async (body, field) => {

@@ -22,6 +22,7 @@ import {
   signedBeat,
   TEST_BEAT_LIMIT,
 } from "./helpers.ts";
+import { countingKv } from "./seed.ts";
 
 let host: Enrolled;
 let n = 0;
@@ -188,6 +189,30 @@ describe("rejections change nothing", () => {
     vi.setSystemTime(Date.now() + 5000);
     await rejects(replay, 409, "replayed");
     await rejects(signedBeat(host, { seq: 999_999 }), 409, "replayed");
+  });
+
+  it("accepts one of six copies of a beat sent at once; the rest are replays, and one record is written", async () => {
+    const captured = await signedBeat(host, { ts: Date.now(), seq: 2_000_000, seats: 4 });
+    const { kv, counts } = countingKv(env.SEATWATCH_KV);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        worker.fetch(captured.clone(), { ...env, SEATWATCH_KV: kv }, createExecutionContext()),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409, 409]);
+    for (const r of answers.filter((a) => a.status === 409)) {
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("replayed");
+    }
+    expect(counts.put).toBe(1);
+  });
+
+  it("takes one beat of a host at a time: another beat arriving meanwhile is asked to retry", async () => {
+    // Two instances (a restarted beacon and its predecessor, say): whichever is first is taken.
+    const a = await signedBeat(host, { ts: Date.now(), seq: 3_000_000, instance: "one-at-a-time-a" });
+    const b = await signedBeat(host, { ts: Date.now(), seq: 3_000_000, instance: "one-at-a-time-b" });
+    const answers = await Promise.all([a, b].map((r) => worker.fetch(r, env, createExecutionContext())));
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 429]);
+    expect(answers.find((r) => r.status === 429)?.headers.get("retry-after")).toBe("1");
   });
 
   it("refuses an oversize beat by its content-length without reading the body", async () => {

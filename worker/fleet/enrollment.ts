@@ -135,7 +135,7 @@ export async function enroll(request: Request, kv: KVNamespace, book: TokenBook,
   }
   const host = await readHost(kv, id);
   if (!host) throw invalidToken();
-  if ((await readKey(kv, id)) !== null) {
+  if ((await readKey(kv, host)) !== null) {
     throw new ApiError(
       409,
       "key_registered",
@@ -143,7 +143,7 @@ export async function enroll(request: Request, kv: KVNamespace, book: TokenBook,
     );
   }
   // Only key:<id>: the host's config is the admin's, and rewriting it here could undo a PATCH racing this.
-  await writeKey(kv, id, publicKey);
+  await writeKey(kv, host, publicKey);
   forgetHost(id);
   return host;
 }

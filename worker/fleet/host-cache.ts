@@ -26,7 +26,7 @@ export async function cachedHost(kv: KVNamespace, id: string, now: number): Prom
   if (hit && hit.expires > now) return hit.value;
   const config = await readHost(kv, id, true);
   // The key only once the host is known, so a beat naming an unknown host still costs one read.
-  const raw = config ? decodePublicKey(await readKey(kv, id, true)) : null;
+  const raw = config ? decodePublicKey(await readKey(kv, config, true)) : null;
   const value = config ? { config, key: raw ? await importPublicKey(raw) : null } : null;
   if (cache.size >= MAX_ENTRIES) cache.clear();
   cache.set(id, { value, expires: now + (value ? HIT_TTL_MS : MISS_TTL_MS) });

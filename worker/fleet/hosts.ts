@@ -48,9 +48,9 @@ function parseChange(body: Record<string, unknown>): HostChange {
 }
 
 /** Whether the host has a key after the change: set or removed when given, else as registered. */
-async function applyKey(kv: KVNamespace, id: string, publicKey: string | null | undefined): Promise<boolean> {
-  if (publicKey === undefined) return (await readKey(kv, id)) !== null;
-  await writeKey(kv, id, publicKey);
+async function applyKey(kv: KVNamespace, host: HostConfig, publicKey: string | null | undefined): Promise<boolean> {
+  if (publicKey === undefined) return (await readKey(kv, host)) !== null;
+  await writeKey(kv, host, publicKey);
   return publicKey !== null;
 }
 
@@ -81,7 +81,7 @@ export async function putHost(
     updatedAt: at,
   };
   await writeHost(kv, host);
-  const keyRegistered = await applyKey(kv, id, publicKey);
+  const keyRegistered = await applyKey(kv, host, publicKey);
   forgetHost(id);
   return { host, keyRegistered, created: existing === null };
 }
@@ -101,7 +101,7 @@ export async function patchHost(
   const { publicKey, patch } = parseChange(body);
   const host = patched(await requireHost(kv, id), patch, now);
   await writeHost(kv, host);
-  const keyRegistered = await applyKey(kv, id, publicKey);
+  const keyRegistered = await applyKey(kv, host, publicKey);
   forgetHost(id);
   return { host, keyRegistered };
 }

@@ -13,6 +13,7 @@ import { type BodyRule, readSignedJsonObject } from "../http/body.ts";
 import { ApiError, invalidFields } from "../http/errors.ts";
 import { checkFresh } from "../http/fresh.ts";
 import { activityRecord } from "./activity.ts";
+import { claimHost, releaseHost, rememberAccepted, withRecent } from "./beats-here.ts";
 import { trackInstance } from "./duplicate.ts";
 import { cachedHost } from "./host-cache.ts";
 import { maintenanceFor } from "./maintenance.ts";
@@ -67,28 +68,44 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
   checkFresh("webhook-timestamp", signature.timestamp * 1000, now, "beat");
   checkFresh("the beat's ts", beat.ts, now, "beat");
 
-  const config = host.config;
+  const clash = claimHost(hostId, beat);
+  if (clash === "replayed") throw replayed(beat, beat.seq);
+  if (clash === "busy") throw oneAtATime();
+  try {
+    return await accept(kv, host.config, beat, now);
+  } finally {
+    releaseHost(hostId);
+  }
+}
+
+function replayed(beat: Beat, lastSeq: number): ApiError {
+  return new ApiError(
+    409,
+    "replayed",
+    `seq ${beat.seq} of beacon instance ${beat.instance} is not newer than the last accepted from it (${lastSeq}): a replay; the beacon's next beat will be accepted`,
+  );
+}
+
+function oneAtATime(): ApiError {
+  return new ApiError(
+    429,
+    "rate_limited",
+    "at most one beat a second per host is accepted; retry after 1 s",
+    undefined,
+    {
+      "retry-after": "1",
+    },
+  );
+}
+
+/** A verified, fresh beat of a host this isolate has claimed: judged against the last one, and stored. */
+async function accept(kv: KVNamespace, config: HostConfig, beat: Beat, now: number): Promise<Accepted> {
+  const hostId = config.id;
   const last = await readBeat(kv, hostId, config.epoch);
-  const seen = seenInstances(last);
+  const { seen, lastSeen } = withRecent(hostId, config.epoch, seenInstances(last), last?.lastSeen ?? null);
   const lastSeq = replayedAfter(seen, beat.instance, beat.seq);
-  if (lastSeq !== null) {
-    throw new ApiError(
-      409,
-      "replayed",
-      `seq ${beat.seq} of beacon instance ${beat.instance} is not newer than the last accepted from it (${lastSeq}): a replay; the beacon's next beat will be accepted`,
-    );
-  }
-  if (last && now - last.lastSeen < MIN_BEAT_INTERVAL_MS) {
-    throw new ApiError(
-      429,
-      "rate_limited",
-      "at most one beat a second per host is accepted; retry after 1 s",
-      undefined,
-      {
-        "retry-after": "1",
-      },
-    );
-  }
+  if (lastSeq !== null) throw replayed(beat, lastSeq);
+  if (lastSeen !== null && now - lastSeen < MIN_BEAT_INTERVAL_MS) throw oneAtATime();
 
   // The previous verdict as of now, not as stored: a host whose last beat is older than its grace
   // was silent, so this beat is a recovery the ledger must hear of, and its state starts now.
@@ -100,6 +117,7 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
     seen: rememberBeat(seen, beat, now),
   };
   await writeBeat(kv, hostId, record);
+  rememberAccepted(hostId, config.epoch, record.seen, now);
   return { host: config, record, previous };
 }
 

@@ -44,3 +44,16 @@ export function rememberBeat(
     -MAX_SEEN_INSTANCES,
   );
 }
+
+/** Two views of the instances seen (KV's record and this isolate's memory): the newest of each. */
+export function mergeSeen(a: readonly SeenInstance[], b: readonly SeenInstance[]): SeenInstance[] {
+  const merged = new Map<string, SeenInstance>();
+  for (const s of [...a, ...b]) {
+    const known = merged.get(s.instance);
+    merged.set(
+      s.instance,
+      known ? { instance: s.instance, seq: Math.max(known.seq, s.seq), ts: Math.max(known.ts, s.ts) } : s,
+    );
+  }
+  return [...merged.values()];
+}

@@ -70,14 +70,37 @@ export async function deleteHost(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(BEAT_PREFIX + id);
 }
 
-export async function readKey(kv: KVNamespace, id: string, edgeCached = false): Promise<string | null> {
-  const key = await kv.get(KEY_PREFIX + id, edgeCached ? { cacheTtl: CONFIG_CACHE_TTL_SECONDS } : {});
-  return key ?? (await readStored(kv, id, edgeCached))?.publicKey ?? null;
+/** Which incarnation of the host (its config's epoch) registered the key: `key:<id>`'s metadata. */
+interface KeyMeta {
+  epoch: string;
+}
+
+/**
+ * The host's registered public key, or null. A key registered for an earlier incarnation of the
+ * host (an enrollment that finished after the host was deleted, then re-created) is no key: the
+ * re-created host starts unenrolled, and beats signed with the old key are refused. A key stored
+ * before keys carried their epoch is taken as this incarnation's.
+ */
+export async function readKey(
+  kv: KVNamespace,
+  host: Pick<HostConfig, "id" | "epoch">,
+  edgeCached = false,
+): Promise<string | null> {
+  const options: KVNamespaceGetOptions<"text"> = { type: "text" };
+  if (edgeCached) options.cacheTtl = CONFIG_CACHE_TTL_SECONDS;
+  const { value, metadata } = await kv.getWithMetadata<KeyMeta>(KEY_PREFIX + host.id, options);
+  if (value !== null) return metadata?.epoch === undefined || metadata.epoch === host.epoch ? value : null;
+  return (await readStored(kv, host.id, edgeCached))?.publicKey ?? null;
 }
 
 /** `null` removes the key: the host stays enrolled and its beats are refused until a key is set. */
-export function writeKey(kv: KVNamespace, id: string, publicKey: string | null): Promise<void> {
-  return publicKey === null ? kv.delete(KEY_PREFIX + id) : kv.put(KEY_PREFIX + id, publicKey);
+export function writeKey(
+  kv: KVNamespace,
+  host: Pick<HostConfig, "id" | "epoch">,
+  publicKey: string | null,
+): Promise<void> {
+  const metadata: KeyMeta = { epoch: host.epoch };
+  return publicKey === null ? kv.delete(KEY_PREFIX + host.id) : kv.put(KEY_PREFIX + host.id, publicKey, { metadata });
 }
 
 /** The host's beat record, or null when none exists for this incarnation of the host. */

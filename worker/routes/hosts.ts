@@ -83,7 +83,7 @@ async function loadHost(kv: KVNamespace, id: string) {
 hosts.get("/:id", requireRead(), async (c) => {
   const kv = c.env.SEATWATCH_KV;
   const { at, host, record, view } = await loadHost(kv, c.req.param("id"));
-  const [watched, key] = await Promise.all([watchedHost(c.env, view, at), readKey(kv, host.id)]);
+  const [watched, key] = await Promise.all([watchedHost(c.env, view, at), readKey(kv, host)]);
   return c.json(hostDetail(host, key !== null, watched.view, record, at));
 });
 

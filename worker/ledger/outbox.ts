@@ -2,9 +2,9 @@
  * The outbox (DESIGN §6): every delivery waits here until its receiver answers 2xx. A due row is
  * claimed before its send, so overlapping alarms never send it twice; a failure is retried with
  * backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered (the newest 100 per
- * webhook) until the operator fixes the webhook. Sends run a few at a time, each result recorded as it arrives, and a row
- * queued while they run joins at once: one hung receiver holds one slot for its timeout, never
- * another receiver's news.
+ * webhook) until the operator fixes the webhook. Sends run a few at a time, at most one per webhook,
+ * each result recorded as it arrives, and a row queued while they run joins at once: one hung
+ * receiver holds one slot for its timeout however long its backlog, never another receiver's news.
  */
 import { iso } from "../../protocol/time.ts";
 import {
@@ -56,6 +56,11 @@ export interface UndeliveredView {
 export class Outbox {
   /** Rung when a delivery is queued, so a running delivery loop picks it up at once. */
   private readonly doorbell = new Doorbell();
+  /**
+   * Webhooks with a send in flight, in any run: the next row of one waits for its answer, so a
+   * hung receiver's backlog takes one of the alarm's few connections, not all of them.
+   */
+  private readonly sending = new Set<string>();
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -86,10 +91,14 @@ export class Outbox {
     await pump({
       claim: () => this.claim(Date.now()),
       deliver: async (row) => {
-        const hook = webhook(row.webhook);
-        const now = Date.now();
-        const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
-        this.settle(row, result, now);
+        try {
+          const hook = webhook(row.webhook);
+          const now = Date.now();
+          const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+          this.settle(row, result, now);
+        } finally {
+          this.sending.delete(row.webhook);
+        }
       },
       concurrency: MAX_CONCURRENT_SENDS,
       budget: MAX_SENDS_PER_ALARM,
@@ -97,16 +106,22 @@ export class Outbox {
     });
   }
 
-  /** The next due row, claimed (synchronously, before any await) so no overlapping run sends it too. */
+  /**
+   * The next due row of a webhook with no send in flight, claimed (synchronously, before any
+   * await) so no overlapping run sends it too.
+   */
   private claim(now: number): OutboxRow | null {
     const row = this.sql
       .exec<OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT 1",
+        `SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ?
+           AND webhook NOT IN (SELECT value FROM json_each(?)) ORDER BY next_at, seq LIMIT 1`,
         now,
+        JSON.stringify([...this.sending]),
       )
       .toArray()[0];
     if (!row) return null;
     this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
+    this.sending.add(row.webhook);
     return row;
   }
 

@@ -15,7 +15,7 @@ import {
   type SendResult,
   send,
 } from "../alerts/delivery.ts";
-import type { AlertEvent } from "../alerts/event.ts";
+import { type AlertEvent, transitionOf } from "../alerts/event.ts";
 import { Doorbell, pump } from "../alerts/pump.ts";
 import type { Webhook } from "../alerts/webhooks.ts";
 
@@ -202,6 +202,23 @@ export class Outbox {
   /** The operator has looked at `webhook` and fixed it: its undelivered alerts stop counting. */
   acknowledge(webhook: string): void {
     this.sql.exec("DELETE FROM outbox WHERE webhook = ? AND status = 'undelivered'", webhook);
+  }
+
+  /**
+   * A deleted host's pending deliveries of `transitions` (their reminders and flapping notices
+   * too) go with it; those already undelivered stay, as the record of a broken webhook.
+   */
+  dropPending(host: string, transitions: ReadonlySet<string>): void {
+    if (transitions.size === 0) return;
+    const pending = this.sql
+      .exec<{ seq: number; message_id: string }>(
+        "SELECT seq, message_id FROM outbox WHERE status = 'pending' AND json_extract(event, '$.host') = ?",
+        host,
+      )
+      .toArray();
+    for (const row of pending) {
+      if (transitions.has(transitionOf(row.message_id))) this.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+    }
   }
 
   /** A deleted webhook's deliveries go with it. */

@@ -189,6 +189,18 @@ describe("a host deleted with an alert not yet sent", () => {
 });
 
 describe("a deleted host's tombstone", () => {
+  it("is kept per incarnation: a host re-created and deleted again within 10 minutes keeps the first one's beats out", async () => {
+    const t0 = Date.parse("2028-05-10T00:00:00Z");
+    vi.setSystemTime(t0);
+    const ledger = ledgerStub(env);
+    await ledger.forget("tomb-2", "e-first");
+    await ledger.forget("tomb-2", "e-second");
+
+    await ledger.observe([obs("tomb-2", "up", t0 + 1000, "e-first")], null);
+
+    expect(await rowsOf("tomb-2")).toBe(0);
+  });
+
   it("keeps its in-flight beats out for 10 minutes, then expires", async () => {
     const t0 = Date.parse("2028-05-01T00:00:00Z");
     vi.setSystemTime(t0);

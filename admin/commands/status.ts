@@ -7,7 +7,7 @@ import type { Command } from "./command.ts";
 
 const HELP = `usage: seatwatch status [--watch [--interval SECONDS] [--count N]] [--json]
 
-Prints every host's state, seats and reason (GET /v1/status) and the fleet's health check
+Prints every host's state, seats, reason and warnings (GET /v1/status) and the fleet's health check
 (GET /v1/check). --watch polls: on a terminal it redraws the table in place; piped, it prints
 one line per host whenever its state, seats or reason change (all hosts at the first poll).
 --json prints {status, check}; with --watch one such document per line, each poll.
@@ -31,6 +31,7 @@ interface HostRow {
   lastSeen: string | null;
   since: string | null;
   labels: string[];
+  warnings: string[];
 }
 
 export interface StatusDocument {
@@ -60,7 +61,7 @@ export function renderStatus({ status, check }: Snapshot, url: string): string {
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${n} ${state}`)
     .join(", ");
-  const rows = [["HOST", "STATE", "SEATS", "LAST SEEN", "SINCE", "LABELS", "REASON"]];
+  const rows = [["HOST", "STATE", "SEATS", "LAST SEEN", "SINCE", "LABELS", "REASON", "WARNINGS"]];
   for (const h of status.hosts) {
     rows.push([
       h.id,
@@ -70,6 +71,7 @@ export function renderStatus({ status, check }: Snapshot, url: string): string {
       ago(h.since, now),
       list(h.labels),
       h.reason ?? "-",
+      list(h.warnings),
     ]);
   }
   const head = `seatwatch ${url}  ${status.generatedAt}  ${counts || "no hosts"}${status.monitor.stale ? "  monitor: STALE" : ""}\n`;

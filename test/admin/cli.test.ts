@@ -191,6 +191,19 @@ describe("status", () => {
     expect(docs[1]).toMatchObject({ status: { hosts: expect.any(Array) }, check: { ok: true } });
     expect(run.code).toBe(0);
   });
+
+  it("ends each host's row with its warnings: clock_skew for a host whose clock is a minute slow", async () => {
+    const host = await rig.worker.enroll("st-skew", { minSeats: 1 });
+    try {
+      await beatUntilAccepted(host, { seats: 1, ts: Date.now() - 60_000 });
+      const run = await rig.cli(["status"]);
+      expect(run.stdout).toMatch(/^HOST +STATE +SEATS +LAST SEEN +SINCE +LABELS +REASON +WARNINGS$/m);
+      expect(run.stdout).toMatch(/^st-skew +up +1\/1 .* clock_skew$/m);
+    } finally {
+      // One Worker serves the whole file, and other tests list every host it has.
+      await rig.worker.admin("DELETE", "/v1/hosts/st-skew");
+    }
+  });
 });
 
 describe("hosts", () => {

@@ -20,6 +20,7 @@ function snapshot(hosts: [string, string, number][], ok = true): Snapshot {
         lastSeen: null,
         since: null,
         labels: [],
+        warnings: [],
       })),
     },
     check: { ok, text: ok ? "ok: 1 up" : "a: silent" },

@@ -4,6 +4,7 @@
  * the receiver behaves, so tests in parallel files never share state:
  *   POST /r/<key>?fail=N   (any method) answers 500 to the first N deliveries, then 200
  *   POST /r/<key>?hang=1   never answers (the sender's timeout must cut it off)
+ *   POST /r/<key>?delay=N  answers 200 after N ms (a slow receiver the sender waits for)
  *   POST /r/<key>?big=N    answers 500 with an N-byte body, written only as fast as the sender
  *                          reads it; the log says how many body bytes left before the socket closed
  *   GET  /log/<key>        every delivery received for <key>: headers, body and the answer given
@@ -26,6 +27,8 @@ export interface Delivery {
   /** `big=N` only: body bytes handed to the socket before the sender closed it, and whether all N were. */
   bodyBytesSent?: number;
   bodyComplete?: boolean;
+  /** Deliveries to the same key open (received, neither answered nor given up) when this one arrived, itself included. */
+  concurrent: number;
 }
 
 declare module "vitest" {
@@ -35,6 +38,7 @@ declare module "vitest" {
 }
 
 const log = new Map<string, Delivery[]>();
+const open = new Map<string, number>();
 
 /** CPU time (ms) of the workerd processes this vitest started, for benches run inside workerd. */
 function workerdCpuMs(): number {
@@ -101,15 +105,20 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
   const entries = log.get(key) ?? [];
   log.set(key, entries);
+  open.set(key, (open.get(key) ?? 0) + 1);
+  res.on("close", () => open.set(key, (open.get(key) ?? 1) - 1));
   const delivery: Delivery = {
     method: req.method ?? "",
     path: url.pathname + url.search,
     headers,
     body,
     answered: null,
+    concurrent: open.get(key) ?? 1,
   };
   entries.push(delivery);
   if (url.searchParams.get("hang") === "1") return;
+  const delay = url.searchParams.get("delay");
+  if (delay !== null) await new Promise((resolve) => setTimeout(resolve, Number(delay)));
   const big = url.searchParams.get("big");
   if (big !== null) return answerBig(res, delivery, Number(big));
   const failures = Number(url.searchParams.get("fail") ?? 0);

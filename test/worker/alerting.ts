@@ -27,6 +27,8 @@ export interface Delivery {
   answered: number | null;
   bodyBytesSent?: number;
   bodyComplete?: boolean;
+  /** Deliveries to the same key open when this one arrived, itself included. */
+  concurrent: number;
 }
 
 export function receiverUrl(key: string, query = ""): string {

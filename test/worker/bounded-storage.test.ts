@@ -99,7 +99,108 @@ describe("the ledger's transitions", () => {
   });
 });
 
+describe("a host deleted with an alert not yet sent", () => {
+  const hosts =
+    (label: string) =>
+    (o: Observation): Observation => ({ ...o, labels: [label] });
+  const outboxOf = (host: string) =>
+    count("SELECT count(*) AS n FROM outbox WHERE json_extract(event, '$.host') = ?", host);
+
+  it("announces nothing for it after the delete, and keeps no row of it, when its cron run reports in later", async () => {
+    // Given a webhook, and a host a cron run found silent, the run not yet reported in.
+    const t0 = Date.parse("2028-07-01T00:00:00Z");
+    vi.setSystemTime(t0);
+    expect(
+      (await admin("PUT", "/v1/webhooks/del-run", { url: receiverUrl("del-run"), labels: ["del-run"] })).status,
+    ).toBe(201);
+    const ledger = ledgerStub(env);
+    const labelled = hosts("del-run");
+    await ledger.observe([labelled(obs("del-run-1", "up", t0))], null);
+    await ledger.observe([labelled(obs("del-run-1", "silent", t0 + 1000))], t0 + 1000);
+
+    // When the host is deleted, then the run reports in, then 400 days of runs go by.
+    await ledger.forget("del-run-1", "e-1");
+    const run = { at: t0 + 2000, hostsEvaluated: 0, handed: 0, carried: 0, cursor: null };
+    await ledger.recordRun(run);
+    expect(await outboxOf("del-run-1")).toBe(0);
+    vi.setSystemTime(t0 + 400 * DAY);
+    await ledger.recordRun({ ...run, at: t0 + 400 * DAY });
+
+    // Then nothing was queued for its webhook, and none of its transitions is left.
+    expect(await outboxOf("del-run-1")).toBe(0);
+    expect(await rowsOf("del-run-1")).toBe(0);
+  });
+
+  it("drops the deliveries of it still pending, so the alarm sends none after the delete", async () => {
+    // Given a host whose low alert is queued for a webhook, not yet sent.
+    const t0 = Date.parse("2028-07-10T00:00:00Z");
+    vi.setSystemTime(t0);
+    expect(
+      (await admin("PUT", "/v1/webhooks/del-pending", { url: receiverUrl("del-pending"), labels: ["del-pending"] }))
+        .status,
+    ).toBe(201);
+    const ledger = ledgerStub(env);
+    const labelled = hosts("del-pending");
+    await ledger.observe([labelled(obs("del-pending-1", "up", t0))], null);
+    await ledger.observe([labelled(obs("del-pending-1", "low", t0 + 1000))], null);
+    expect(await outboxOf("del-pending-1")).toBe(1);
+
+    // When it is deleted.
+    await ledger.forget("del-pending-1", "e-1");
+
+    // Then its delivery is gone with it.
+    expect(await outboxOf("del-pending-1")).toBe(0);
+  });
+
+  it("leaves no row behind that a ledger from before kept: neither announced nor kept past 30 days", async () => {
+    // Given a webhook, and a deleted host's rows an older ledger kept: one announced and never queued, one long past.
+    const t0 = Date.parse("2028-07-20T00:00:00Z");
+    vi.setSystemTime(t0);
+    expect(
+      (await admin("PUT", "/v1/webhooks/del-left", { url: receiverUrl("del-left"), labels: ["del-left"] })).status,
+    ).toBe(201);
+    const ledger = ledgerStub(env);
+    await ledger.forget("del-left-1", "e-1");
+    await runInDurableObject(ledger, (_ledger, state) => {
+      const insert = (since: number, alert: number) =>
+        state.storage.sql.exec(
+          `INSERT INTO transitions (id, host, epoch, state, previous, min_seats, since, at, labels, alert, queued)
+           VALUES (?, 'del-left-1', 'e-1', 'silent', 'up', 1, ?, ?, '["del-left"]', ?, 0)`,
+          `del-left-1.silent.${since}`,
+          since,
+          since,
+          alert,
+        );
+      insert(t0 - 40 * DAY, 0);
+      insert(t0 - 1000, 1);
+    });
+
+    // When a cron run reports in, and again 31 days later.
+    const run = { at: t0, hostsEvaluated: 0, handed: 0, carried: 0, cursor: null };
+    await ledger.recordRun(run);
+    expect(await outboxOf("del-left-1")).toBe(0);
+    vi.setSystemTime(t0 + 31 * DAY);
+    await ledger.recordRun({ ...run, at: t0 + 31 * DAY });
+
+    // Then neither was queued, and both are gone.
+    expect(await outboxOf("del-left-1")).toBe(0);
+    expect(await rowsOf("del-left-1")).toBe(0);
+  });
+});
+
 describe("a deleted host's tombstone", () => {
+  it("is kept per incarnation: a host re-created and deleted again within 10 minutes keeps the first one's beats out", async () => {
+    const t0 = Date.parse("2028-05-10T00:00:00Z");
+    vi.setSystemTime(t0);
+    const ledger = ledgerStub(env);
+    await ledger.forget("tomb-2", "e-first");
+    await ledger.forget("tomb-2", "e-second");
+
+    await ledger.observe([obs("tomb-2", "up", t0 + 1000, "e-first")], null);
+
+    expect(await rowsOf("tomb-2")).toBe(0);
+  });
+
   it("keeps its in-flight beats out for 10 minutes, then expires", async () => {
     const t0 = Date.parse("2028-05-01T00:00:00Z");
     vi.setSystemTime(t0);

@@ -59,7 +59,7 @@ describe("duplicate_beacon", () => {
 });
 
 describe("duplicate_beacon on every read face", () => {
-  it("is in /v1/status (per host warnings), /metrics (seatwatch_host_warning) and the dashboard", async () => {
+  it("is in /v1/status (per host warnings, and its text table), /metrics (seatwatch_host_warning) and the dashboard", async () => {
     const clone = await enroll("clone-faces");
     const single = await enroll("single-faces");
     await beatsFrom(clone, ["face-a", "face-b", "face-a"]);
@@ -68,6 +68,9 @@ describe("duplicate_beacon on every read face", () => {
     const status = (await (await call("/v1/status")).json()) as { hosts: { id: string; warnings: string[] }[] };
     expect(status.hosts.find((h) => h.id === "clone-faces")?.warnings).toEqual(["duplicate_beacon"]);
     expect(status.hosts.find((h) => h.id === "single-faces")?.warnings).toEqual([]);
+    const text = (await (await call("/v1/status?format=text")).text()).split("\n");
+    expect(text.find((l) => l.startsWith("clone-faces "))).toMatch(/\sduplicate_beacon$/);
+    expect(text.find((l) => l.startsWith("single-faces "))).toMatch(/\s-$/);
 
     const metrics = (await (await call("/metrics")).text()).split("\n");
     expect(metrics).toContain('seatwatch_host_warning{host="clone-faces",warning="duplicate_beacon"} 1');

@@ -1,7 +1,8 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { admin, BASE, call, enroll, expectError, kvSnapshot, sendBeat, TEST_ADMIN_TOKEN } from "./helpers.ts";
 
 async function rejects(res: Response | Promise<Response>, status: number, code: string) {
@@ -124,6 +125,50 @@ describe("PATCH and DELETE /v1/hosts/:id", () => {
     expect(Object.keys(await kvSnapshot()).filter((k) => k.endsWith(":db-2"))).toEqual([]);
     await expectError(await sendBeat(host, { ts: Date.now() + 1 }), 401, "invalid_signature");
     await expectError(await call("/v1/hosts/db-2"), 404, "unknown_host");
+  });
+
+  it("can be retried after the ledger fails: the host stays until the ledger has forgotten it", async () => {
+    // Given a host, and a ledger that fails the first time it is asked to forget one.
+    await enroll("db-3");
+    let failures = 1;
+    const ledgerFailingOnce = {
+      getByName: (name: string) => ({
+        forget: (id: string, epoch: string) =>
+          failures-- > 0
+            ? Promise.reject(new Error("ledger unavailable"))
+            : env.LEDGER.getByName(name).forget(id, epoch),
+      }),
+    } as unknown as typeof env.LEDGER;
+    const remove = () =>
+      worker.fetch(
+        new Request(`${BASE}/v1/hosts/db-3`, {
+          method: "DELETE",
+          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        }),
+        { ...env, LEDGER: ledgerFailingOnce },
+        createExecutionContext(),
+      );
+    const log = console.error;
+    console.error = () => {};
+    let first: Response;
+    try {
+      first = await remove();
+    } finally {
+      console.error = log;
+    }
+
+    // When the DELETE fails, then is retried.
+    await expectError(first, 500, "internal_error");
+    expect((await call("/v1/hosts/db-3")).status).toBe(200);
+    const retried = await remove();
+
+    // Then the retry completes: the host is gone, and the ledger buried it.
+    expect(retried.status).toBe(204);
+    await expectError(await call("/v1/hosts/db-3"), 404, "unknown_host");
+    const buried = await runInDurableObject(ledgerStub(env), (_ledger, state) =>
+      state.storage.sql.exec("SELECT host FROM tombstones WHERE host = 'db-3'").toArray(),
+    );
+    expect(buried).toHaveLength(1);
   });
 });
 

@@ -8,6 +8,7 @@ import { removeHost } from "../../worker/fleet/hosts.ts";
 import { ingestBeat } from "../../worker/fleet/ingest.ts";
 import type { BeatMeta } from "../../worker/fleet/store.ts";
 import worker from "../../worker/index.ts";
+import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { makeSeat } from "../support/beats.ts";
 import {
   admin,
@@ -300,7 +301,7 @@ describe("rejections change nothing", () => {
       get(target, prop) {
         if (prop === "get") {
           return async (key: string, options: never) => {
-            if (key === `beat:${host.id}`) await removeHost(kv, host.id);
+            if (key === `beat:${host.id}`) await removeHost(kv, host.id, (h) => ledgerStub(env).forget(h.id, h.epoch));
             return target.get(key, options);
           };
         }

@@ -80,3 +80,42 @@ describe("a hung receiver beside a healthy one", () => {
     expect((await deliveries("pair-hung")).length).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("a slow receiver with a backlog beside a healthy one", () => {
+  it("is sent one delivery at a time, so the healthy receiver's new alert does not wait behind its backlog", async () => {
+    // Given a receiver taking 2 s an answer, with more alerts queued than the alarm has connections.
+    const t0 = freshDay();
+    await hook("backlog-slow", "backlog-slow", "delay=2000");
+    await hook("backlog-healthy", "backlog-healthy");
+    const slow = [];
+    for (let i = 0; i < 7; i++) slow.push(await enroll(`backlog-slow-${i}`, { labels: ["backlog-slow"] }));
+    for (const host of slow) await beat(host, { seats: 2 });
+    const healthy = await enroll("backlog-healthy-1", { labels: ["backlog-healthy"] });
+    await beat(healthy, { seats: 2 });
+    at(t0 + 2_000);
+    for (const host of slow) await beat(host, { seats: 0 });
+
+    // When the healthy receiver's host goes blind while the alarm works through that backlog.
+    let alarmDone = false;
+    const alarm = runAlarm().finally(() => {
+      alarmDone = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    at(t0 + 4_000);
+    await beat(healthy, { seats: 0 });
+    const heard = await until(
+      async () => (await events("backlog-healthy")).length >= 1,
+      () => alarmDone,
+    );
+    const slowSoFar = await deliveries("backlog-slow");
+    await alarm;
+
+    // Then it is heard while the slow receiver's first delivery is still open, and the slow one
+    // never had two deliveries open at once, yet heard all seven in that run.
+    expect(heard).toBe(true);
+    expect(slowSoFar.map((d) => d.answered)).toEqual([null]);
+    const all = await deliveries("backlog-slow");
+    expect(all.map((d) => d.concurrent)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(all.every((d) => d.answered === 200)).toBe(true);
+  }, 60_000);
+});

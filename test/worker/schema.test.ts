@@ -78,4 +78,26 @@ describe("the ledger's schema", () => {
       expect(sql.exec("SELECT id, attention FROM transitions").toArray()).toEqual([{ id: "h.low.1", attention: null }]);
     });
   });
+
+  it("gives a ledger at step 5 a tombstone per incarnation, keeping the tombstones it has", async () => {
+    await runInDurableObject(env.LEDGER.getByName("schema-step-5"), (_, state) => {
+      const sql = state.storage.sql;
+      // As step 5 made it: one tombstone per host.
+      sql.exec("DROP TABLE tombstones");
+      sql.exec("CREATE TABLE tombstones (host TEXT PRIMARY KEY, epoch TEXT NOT NULL, expires_at INTEGER NOT NULL)");
+      sql.exec("INSERT INTO tombstones (host, epoch, expires_at) VALUES ('h', 'e-1', 5)");
+      sql.exec("UPDATE meta SET value = '5' WHERE key = 'schema'");
+
+      migrate(state.storage);
+
+      const key = sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('tombstones') WHERE pk > 0 ORDER BY pk")
+        .toArray()
+        .map((c) => c.name);
+      expect(key).toEqual(["host", "epoch"]);
+      expect(sql.exec("SELECT host, epoch, expires_at FROM tombstones").toArray()).toEqual([
+        { host: "h", epoch: "e-1", expires_at: 5 },
+      ]);
+    });
+  });
 });

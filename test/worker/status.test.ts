@@ -101,13 +101,25 @@ describe("GET /v1/status", () => {
     ]) {
       expect(res.headers.get("content-type")).toContain("text/plain");
       const lines = (await res.text()).trimEnd().split("\n");
-      expect(lines[1]).toMatch(/^HOST\s+STATE\s+SEATS\s+MIN\s+AT WORK\s+LAST SEEN\s+REASON$/);
+      expect(lines[1]).toMatch(/^HOST\s+STATE\s+SEATS\s+MIN\s+AT WORK\s+LAST SEEN\s+REASON\s+WARNINGS$/);
       const stateColumn = lines[1]?.indexOf("STATE");
       for (const line of lines.slice(2))
         expect(line.slice(stateColumn).split(/\s+/)[0]).toMatch(
           /^(up|low|waiting|stalled|blind|error|silent|new|paused)$/,
         );
     }
+  });
+
+  it("ends each row of the table with the host's warnings, - when it has none", async () => {
+    const skewed = await enroll("text-skewed");
+    const punctual = await enroll("text-punctual");
+    expect((await sendBeat(skewed, { seats: 1, ts: Date.now() - 60_000 })).status).toBe(202);
+    expect((await sendBeat(punctual, { seats: 1 })).status).toBe(202);
+
+    const lines = (await (await call("/v1/status?format=text")).text()).split("\n");
+
+    expect(lines.find((l) => l.startsWith("text-skewed "))).toMatch(/\sclock_skew$/);
+    expect(lines.find((l) => l.startsWith("text-punctual "))).toMatch(/\s-$/);
   });
 });
 

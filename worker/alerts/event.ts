@@ -62,6 +62,11 @@ export function reminderId(transition: string, n: number): string {
   return `${transition}.r${n}`;
 }
 
+/** The transition a host event's id names: its own, or the one a reminder or flapping notice repeats. */
+export function transitionOf(eventId: string): string {
+  return eventId.replace(/\.(?:r\d+|flapping)$/, "");
+}
+
 export function links(origin: string, host: string) {
   // `fleet` is a reserved id, not a host: its page is the status document.
   if (host === "fleet") return { host: `${origin}/v1/status`, badge: `${origin}/badge/fleet.svg` };

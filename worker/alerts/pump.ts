@@ -1,7 +1,8 @@
 /**
  * The delivery loop of one alarm run (DESIGN §6): up to `concurrency` sends in flight, each
  * result recorded the moment it arrives, and new work claimed as soon as a slot is free or new
- * work is queued. One hung receiver then holds one slot for its timeout, never the others: a
+ * work is queued. With `claim` taking at most one item per receiver at a time (outbox.ts), one
+ * hung receiver holds one slot for its timeout however long its backlog, never the others: a
  * healthy receiver hears an alert queued mid-run within that same run.
  */
 
@@ -22,7 +23,10 @@ export class Doorbell {
 }
 
 export interface PumpOptions<T> {
-  /** Claims the next due item (synchronously, so no other run can claim it too), or null. */
+  /**
+   * Claims the next due item (synchronously, so no other run can claim it too), or null; null too
+   * when every due item is waiting for a send in flight to the same receiver.
+   */
   claim: () => T | null;
   /** Sends one item and records its result; must not throw. */
   deliver: (item: T) => Promise<void>;

@@ -45,9 +45,12 @@ export function statusDocument(hosts: readonly HostView[], monitor: Monitor, now
   };
 }
 
-/** An aligned table for `curl -H 'Accept: text/plain'`. */
+/**
+ * An aligned table for `curl -H 'Accept: text/plain'`. Warnings come last, so a script reading the
+ * columns before them by position keeps working.
+ */
 export function statusTable(doc: StatusDocument, hosts: readonly HostView[], now: number): string {
-  const rows = [["HOST", "STATE", "SEATS", "MIN", "AT WORK", "LAST SEEN", "REASON"]];
+  const rows = [["HOST", "STATE", "SEATS", "MIN", "AT WORK", "LAST SEEN", "REASON", "WARNINGS"]];
   for (const h of [...hosts].sort((a, b) => a.id.localeCompare(b.id))) {
     rows.push([
       h.id,
@@ -57,6 +60,7 @@ export function statusTable(doc: StatusDocument, hosts: readonly HostView[], now
       activityText(h, now),
       ago(h.lastSeen, now),
       h.reason ?? "-",
+      h.warnings.length > 0 ? h.warnings.join(",") : "-",
     ]);
   }
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];

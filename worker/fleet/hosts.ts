@@ -157,9 +157,19 @@ export async function patchLabel(
   return hosts;
 }
 
-export async function removeHost(kv: KVNamespace, id: string): Promise<HostConfig> {
+/**
+ * DELETE: `forget` (the ledger, which needs the host's epoch) runs before the config goes. The
+ * other way round, a ledger call that failed left no config for a retried DELETE to find: 404,
+ * and the ledger kept the host's rows, reminders and holds for good.
+ */
+export async function removeHost(
+  kv: KVNamespace,
+  id: string,
+  forget: (host: HostConfig) => Promise<void>,
+): Promise<HostConfig> {
   checkHostId(id);
   const host = await requireHost(kv, id);
+  await forget(host);
   await deleteHost(kv, id);
   forgetHost(id);
   return host;

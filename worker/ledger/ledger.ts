@@ -91,13 +91,13 @@ export class Ledger extends DurableObject<Bindings> {
 
   /**
    * A deleted host: drop its row so no reminder or `alertAfter` hold fires for it, its history
-   * and its enrollment token, and keep a tombstone of the deleted epoch for a while, so a beat
-   * still in flight (or accepted from a stale edge cache) cannot bring it back. A re-created host
-   * has a new epoch and starts afresh.
+   * with what it had yet to announce or deliver, and its enrollment token, and keep a tombstone of
+   * the deleted epoch for a while, so a beat still in flight (or accepted from a stale edge cache)
+   * cannot bring it back. A re-created host has a new epoch and starts afresh.
    */
   async forget(id: string, epoch: string): Promise<void> {
     this.hosts.delete(id);
-    this.transitions.drop(id);
+    this.outbox.dropPending(id, this.transitions.drop(id));
     this.tokens.drop(id);
     this.tombstones.put(id, epoch, Date.now());
     await this.scheduleAlarm();
@@ -171,11 +171,15 @@ export class Ledger extends DurableObject<Bindings> {
   private flush(ids: readonly string[], now: number): number {
     if (ids.length === 0) return 0;
     const origin = this.meta("origin") ?? "";
-    const announced: Announced[] = this.transitions.claim(ids).map(({ transition, labels, states, as }) => ({
-      event: as === "flapping" ? flappingEvent(transition, origin) : transitionEvent(transition, origin),
-      // Routed by the labels the host has now (a held alert may be released long after it was recorded).
-      route: { labels: this.hosts.get(transition.host)?.labels ?? labels, states },
-    }));
+    const announced: Announced[] = this.transitions
+      .claim(ids)
+      // A deleted host announces nothing, whatever was left recorded when it was deleted.
+      .filter(({ transition, epoch }) => !this.tombstones.buries(transition.host, epoch))
+      .map(({ transition, labels, states, as }) => ({
+        event: as === "flapping" ? flappingEvent(transition, origin) : transitionEvent(transition, origin),
+        // Routed by the labels the host has now (a held alert may be released long after it was recorded).
+        route: { labels: this.hosts.get(transition.host)?.labels ?? labels, states },
+      }));
     let queued = 0;
     for (const hook of this.webhooks.all()) {
       for (const event of messagesFor(hook, announced, now, origin)) {

@@ -2,9 +2,9 @@
  * The outbox (DESIGN §6): every delivery waits here until its receiver answers 2xx. A due row is
  * claimed before its send, so overlapping alarms never send it twice; a failure is retried with
  * backoff (alerts/delivery.ts) and, after the last attempt, kept as undelivered (the newest 100 per
- * webhook) until the operator fixes the webhook. Sends run a few at a time, each result recorded as it arrives, and a row
- * queued while they run joins at once: one hung receiver holds one slot for its timeout, never
- * another receiver's news.
+ * webhook) until the operator fixes the webhook. Sends run a few at a time, at most one per webhook,
+ * each result recorded as it arrives, and a row queued while they run joins at once: one hung
+ * receiver holds one slot for its timeout however long its backlog, never another receiver's news.
  */
 import { iso } from "../../protocol/time.ts";
 import {
@@ -15,7 +15,7 @@ import {
   type SendResult,
   send,
 } from "../alerts/delivery.ts";
-import type { AlertEvent } from "../alerts/event.ts";
+import { type AlertEvent, transitionOf } from "../alerts/event.ts";
 import { Doorbell, pump } from "../alerts/pump.ts";
 import type { Webhook } from "../alerts/webhooks.ts";
 
@@ -56,6 +56,11 @@ export interface UndeliveredView {
 export class Outbox {
   /** Rung when a delivery is queued, so a running delivery loop picks it up at once. */
   private readonly doorbell = new Doorbell();
+  /**
+   * Webhooks with a send in flight, in any run: the next row of one waits for its answer, so a
+   * hung receiver's backlog takes one of the alarm's few connections, not all of them.
+   */
+  private readonly sending = new Set<string>();
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -86,10 +91,14 @@ export class Outbox {
     await pump({
       claim: () => this.claim(Date.now()),
       deliver: async (row) => {
-        const hook = webhook(row.webhook);
-        const now = Date.now();
-        const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
-        this.settle(row, result, now);
+        try {
+          const hook = webhook(row.webhook);
+          const now = Date.now();
+          const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+          this.settle(row, result, now);
+        } finally {
+          this.sending.delete(row.webhook);
+        }
       },
       concurrency: MAX_CONCURRENT_SENDS,
       budget: MAX_SENDS_PER_ALARM,
@@ -97,16 +106,22 @@ export class Outbox {
     });
   }
 
-  /** The next due row, claimed (synchronously, before any await) so no overlapping run sends it too. */
+  /**
+   * The next due row of a webhook with no send in flight, claimed (synchronously, before any
+   * await) so no overlapping run sends it too.
+   */
   private claim(now: number): OutboxRow | null {
     const row = this.sql
       .exec<OutboxRow>(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT 1",
+        `SELECT * FROM outbox WHERE status = 'pending' AND next_at <= ?
+           AND webhook NOT IN (SELECT value FROM json_each(?)) ORDER BY next_at, seq LIMIT 1`,
         now,
+        JSON.stringify([...this.sending]),
       )
       .toArray()[0];
     if (!row) return null;
     this.sql.exec("UPDATE outbox SET next_at = ? WHERE seq = ?", now + DELIVERY_TIMEOUT_MS * 2, row.seq);
+    this.sending.add(row.webhook);
     return row;
   }
 
@@ -187,6 +202,23 @@ export class Outbox {
   /** The operator has looked at `webhook` and fixed it: its undelivered alerts stop counting. */
   acknowledge(webhook: string): void {
     this.sql.exec("DELETE FROM outbox WHERE webhook = ? AND status = 'undelivered'", webhook);
+  }
+
+  /**
+   * A deleted host's pending deliveries of `transitions` (their reminders and flapping notices
+   * too) go with it; those already undelivered stay, as the record of a broken webhook.
+   */
+  dropPending(host: string, transitions: ReadonlySet<string>): void {
+    if (transitions.size === 0) return;
+    const pending = this.sql
+      .exec<{ seq: number; message_id: string }>(
+        "SELECT seq, message_id FROM outbox WHERE status = 'pending' AND json_extract(event, '$.host') = ?",
+        host,
+      )
+      .toArray();
+    for (const row of pending) {
+      if (transitions.has(transitionOf(row.message_id))) this.sql.exec("DELETE FROM outbox WHERE seq = ?", row.seq);
+    }
   }
 
   /** A deleted webhook's deliveries go with it. */

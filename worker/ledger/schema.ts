@@ -63,6 +63,14 @@ CREATE TABLE IF NOT EXISTS tombstones (host TEXT PRIMARY KEY, epoch TEXT NOT NUL
 INSERT INTO tombstones (host, epoch, expires_at)
   SELECT substr(key, 9), value, CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 600000 FROM meta WHERE key LIKE 'deleted:%';
 DELETE FROM meta WHERE key LIKE 'deleted:%';`,
+  // 6. A tombstone per deleted incarnation, not per host: deleting a re-created host within the
+  //    10 minutes replaced the first incarnation's tombstone, so its late beats came back.
+  `CREATE TABLE tombstones_by_epoch (
+  host TEXT NOT NULL, epoch TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (host, epoch)
+);
+INSERT INTO tombstones_by_epoch (host, epoch, expires_at) SELECT host, epoch, expires_at FROM tombstones;
+DROP TABLE tombstones;
+ALTER TABLE tombstones_by_epoch RENAME TO tombstones;`,
 ];
 
 /** Brings the ledger's tables up to the last step. */

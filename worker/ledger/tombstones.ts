@@ -2,7 +2,8 @@
  * Deleted hosts (DESIGN §5, §6): a tombstone remembers a deleted incarnation (its epoch) so a beat
  * still in flight, a beat accepted from an edge's stale config, or a cron run's stale KV list
  * cannot bring it back into the ledger. Those last at most about a minute (KV propagation, the
- * 60 s config cache), so a tombstone expires after 10 minutes instead of being kept forever.
+ * 60 s config cache), so a tombstone expires after 10 minutes instead of being kept forever. One
+ * is kept per incarnation: a host deleted, re-created and deleted again keeps both buried.
  */
 
 /** Well past KV's ~60 s propagation and the beat path's 60 s config cache. */

@@ -50,6 +50,8 @@ interface TransitionRow extends Record<string, SqlStorageValue> {
 /** An announced transition taken for queueing: what it was, how it is announced and to whom. */
 export interface Claimed {
   transition: TransitionRecord;
+  /** The incarnation of the host it belongs to. */
+  epoch: string;
   /** The host's labels when it was recorded; the ledger routes by its current ones where it has them. */
   labels: string[];
   states: State[];
@@ -128,22 +130,33 @@ export class Transitions {
 
   /**
    * Drops transitions older than the retention, except each host's last one before it: uptime
-   * needs the state in force when its 30-day window opens. Returns rows deleted.
+   * needs the state in force when its 30-day window opens. An incarnation the ledger no longer
+   * holds (one deleted before `drop` took every row) shows no uptime, so its last row goes too.
+   * Returns rows deleted.
    */
   prune(now: number): number {
     const cutoff = now - TRANSITION_RETENTION_MS;
     return this.sql.exec(
-      `DELETE FROM transitions WHERE since < ? AND NOT ${STILL_NEEDED} AND EXISTS (
+      `DELETE FROM transitions WHERE since < ? AND NOT ${STILL_NEEDED} AND (EXISTS (
          SELECT 1 FROM transitions AS newer WHERE newer.host = transitions.host AND newer.epoch = transitions.epoch
-           AND newer.since > transitions.since AND newer.since <= ?)`,
+           AND newer.since > transitions.since AND newer.since <= ?)
+         OR NOT EXISTS (SELECT 1 FROM hosts WHERE hosts.id = transitions.host AND hosts.epoch = transitions.epoch))`,
       cutoff,
       cutoff,
     ).rowsWritten;
   }
 
-  /** A deleted host's history goes with it (a re-created host starts afresh under a new epoch). */
-  drop(host: string): void {
-    this.sql.exec(`DELETE FROM transitions WHERE host = ? AND NOT ${STILL_NEEDED}`, host);
+  /**
+   * A deleted host's history goes with it, announced-but-unqueued rows too: nothing may be
+   * announced for it after its DELETE, and no later row could ever make prune take them. Every
+   * incarnation's, should one have outlived its own delete. A re-created host starts afresh under a
+   * new epoch. Returns the ids dropped.
+   */
+  drop(host: string): Set<string> {
+    const dropped = this.sql
+      .exec<{ id: string }>("DELETE FROM transitions WHERE host = ? RETURNING id", host)
+      .toArray();
+    return new Set(dropped.map((r) => r.id));
   }
 
   /** Marks a recorded transition announced (as itself or as a flapping notice) to `states`, dated `at`, waiting to be queued. */
@@ -173,6 +186,7 @@ export class Transitions {
       this.sql.exec("UPDATE transitions SET queued = 1 WHERE id = ?", id);
       claimed.push({
         transition: toRecord(row),
+        epoch: row.epoch,
         labels: JSON.parse(row.labels) as string[],
         states: JSON.parse(row.states) as State[],
         as: row.announce_as,

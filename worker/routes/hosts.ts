@@ -58,8 +58,7 @@ hosts.patch("/", requireAdmin, async (c) => {
 });
 
 hosts.delete("/:id", requireAdmin, async (c) => {
-  const removed = await removeHost(c.env.SEATWATCH_KV, c.req.param("id"));
-  await ledgerStub(c.env).forget(removed.id, removed.epoch);
+  await removeHost(c.env.SEATWATCH_KV, c.req.param("id"), (host) => ledgerStub(c.env).forget(host.id, host.epoch));
   return c.body(null, 204);
 });
 

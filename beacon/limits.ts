@@ -16,11 +16,11 @@ export const EXIT_GRACE_MS = 250;
 export const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /**
- * A pane whose free text a forged line made uncertain is read alone (tmux/query.ts). One pane can
- * make every later pane uncertain, so the extra clients per answer are capped; past the cap a text
- * stays unknown (never a seat) rather than a process in a pane making the beacon fork hundreds.
+ * Each query's free-text lines start with this many random bytes (tmux/query.ts): 128 bits, so a
+ * process in a pane cannot guess them in advance, only read them while the query runs — which the
+ * query detects.
  */
-export const FREE_TEXT_REREADS = 32;
+export const QUERY_NONCE_BYTES = 16;
 
 /**
  * Foreground commands that mean "no agent here": when an agent crashes its pane usually survives

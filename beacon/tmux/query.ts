@@ -5,9 +5,10 @@
  * reason, because a client can fail with exit 0 and empty stdout (3.3a client → 3.0a server), hang,
  * or leave its pipe held.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { runBounded } from "../exec.ts";
-import { FREE_TEXT_REREADS, QUERY_TIMEOUT_MS } from "../limits.ts";
+import { QUERY_NONCE_BYTES, QUERY_TIMEOUT_MS } from "../limits.ts";
 import type { ObserveError, ObserveReason, Pane } from "../observe.ts";
 import { readChildren } from "../proc.ts";
 
@@ -18,10 +19,12 @@ import { readChildren } from "../proc.ts";
  * escaped only from 3.2). So what decides a seat never shares a line with free text. One client runs
  * three list-panes in one command list, which the server answers from one snapshot:
  *   1. a row per pane of tmux-controlled fields only — these rows say which panes exist, in order;
- *   2. `s%N<tab>session name` per pane;  3. `c%N<tab>command` per pane.
- * A free-text line can only belong to the pane whose turn it is, so a forged `\nc%N\t…` merely
- * leaves two places possible; then the text of each pane it makes uncertain is read alone
- * (`display-message -p -t %N`), an answer that holds that one value and nothing else.
+ *   2. `NONCE s%N<tab>session name` per pane;  3. `NONCE c%N<tab>command` per pane.
+ * NONCE is fresh random hex for each query, so a line starting with it is one tmux wrote: a name
+ * chosen before the query cannot hold it. A process that reads it from the client's
+ * /proc/PID/cmdline while the query runs (argv is readable by every process of the user, and the
+ * client lives for milliseconds) can only add such lines, never remove one, so the answer holds more
+ * than tmux writes for its rows, and is refused whole (parse_error) rather than guessed at.
  *
  * Fields and the tmux release that added each (`unknown variables expand to ""` on older servers):
  *   pane_id pane_pid pane_dead window_index session_name pane_current_command   1.8
@@ -29,8 +32,8 @@ import { readChildren } from "../proc.ts";
  *   pid                2.1   ("" → the answer proves its server by its panes: see trustedPanes)
  *   window_activity    2.1   ("" → null)
  *   version            2.4   ("" → asked with -V)
- * `;` as its own argument chains commands, and `display-message -p -t %N FORMAT` works, on all of them
- * (tried on builds of 1.8, 2.0, 2.1, 2.6, 3.0a, 3.6a and Debian's 3.3a).
+ * `;` as its own argument chains commands, and literal text before `#{…}` in -F is printed as is, on
+ * all of them (tried on builds of 1.8, 2.0, 2.1, 2.6, 3.0a, 3.6a and Debian's 3.3a).
  */
 const NUMERIC_FIELDS = [
   "pid",
@@ -52,19 +55,22 @@ const FREE_TEXT = [
 ] as const;
 type FreeText = (typeof FREE_TEXT)[number]["variable"];
 
-export const QUERY_ARGS = [
-  "list-panes",
-  "-a",
-  "-F",
-  NUMERIC_FORMAT,
-  ...FREE_TEXT.flatMap(({ marker, variable }) => [
-    ";",
+/** The list-panes command list of one query whose free-text lines start with `nonce`. */
+export function queryArgs(nonce: string): string[] {
+  return [
     "list-panes",
     "-a",
     "-F",
-    `${marker}#{pane_id}\t#{${variable}}`,
-  ]),
-];
+    NUMERIC_FORMAT,
+    ...FREE_TEXT.flatMap(({ marker, variable }) => [
+      ";",
+      "list-panes",
+      "-a",
+      "-F",
+      `${nonce}${marker}#{pane_id}\t#{${variable}}`,
+    ]),
+  ];
+}
 
 export interface QueryTarget {
   /** The client binary to run (for auto mode, /proc/PID/exe: the very binary that started the server). */
@@ -86,7 +92,10 @@ export async function queryPanes(target: QueryTarget): Promise<QueryAnswer> {
     ok: false,
     error: { reason, message: `${command}: ${message}` },
   });
-  const result = await runBounded(target.tmux, ["-u", "-S", target.socket, ...QUERY_ARGS], { env: target.env });
+  const nonce = randomBytes(QUERY_NONCE_BYTES).toString("hex");
+  const result = await runBounded(target.tmux, ["-u", "-S", target.socket, ...queryArgs(nonce)], {
+    env: target.env,
+  });
 
   if (result.kind === "spawn_error") {
     if (result.code === "ENOENT") {
@@ -122,7 +131,7 @@ export async function queryPanes(target: QueryTarget): Promise<QueryAnswer> {
       `exit 0 with no output and no message${held}: a server with a session always has a pane, so this client did not really ask ${target.label}; pin the tmux that started it with --tmux, or use auto mode`,
     );
   }
-  const parsed = parseAnswer(result.stdout);
+  const parsed = parseAnswer(result.stdout, nonce);
   if ("problem" in parsed) return fail("parse_error", parsed.problem);
   return trustedPanes(parsed, target, fail);
 }
@@ -202,14 +211,14 @@ export interface PaneRow {
   windowActivity: number | null;
 }
 
-/** The rows, and each pane's free text in row order: null where the answer leaves it uncertain. */
+/** The rows, and each pane's free text in row order. */
 export interface ParsedAnswer {
   rows: PaneRow[];
-  texts: Record<FreeText, (string | null)[]>;
+  texts: Record<FreeText, string[]>;
 }
 
-/** Reads the three lists of one answer; a problem means the answer is not what tmux prints for QUERY_ARGS. */
-export function parseAnswer(stdout: string): ParsedAnswer | { problem: string } {
+/** Reads the three lists of one answer to queryArgs(nonce); a problem means the answer is not what tmux prints for them. */
+export function parseAnswer(stdout: string, nonce: string): ParsedAnswer | { problem: string } {
   // A row without its newline is a cut answer (a client killed mid-write), not a short one.
   if (!stdout.endsWith("\n")) return { problem: "the answer ends in the middle of a row" };
   const lines = stdout.slice(0, -1).split("\n");
@@ -226,13 +235,9 @@ export function parseAnswer(stdout: string): ParsedAnswer | { problem: string } 
       return { problem: `pane ${id} is listed twice; an answer that repeats a pane is not one tmux gave` };
     ids.add(id);
   }
-  const markers = FREE_TEXT.flatMap(({ marker }) => rows.map((row) => `${marker}${row.id}\t`));
-  const texts = placeLines(lines.slice(rows.length), markers);
-  if (!texts) {
-    return {
-      problem: `after ${rows.length} pane rows, the lines are not each pane's session and command in turn: ${shown(lines[rows.length])}`,
-    };
-  }
+  const prefixes = FREE_TEXT.flatMap(({ marker }) => rows.map((row) => `${nonce}${marker}${row.id}\t`));
+  const texts = splitEntries(lines.slice(rows.length), nonce, prefixes);
+  if ("problem" in texts) return { problem: `after ${rows.length} pane rows, ${texts.problem}` };
   const textOf = (field: number) => texts.slice(field * rows.length, (field + 1) * rows.length);
   return { rows, texts: { session_name: textOf(0), pane_current_command: textOf(1) } };
 }
@@ -254,37 +259,32 @@ function numericRow(line: string): PaneRow | null {
 }
 
 /**
- * Splits `lines` into one entry per marker, in order, each entry starting with a line that starts
- * with its marker (and running until the next entry). A text may hold newlines, so a line that looks
- * like a marker may be the inside of an earlier text: an entry's start is certain only when the
- * earliest and the latest possible place for it agree, and its text only when its end is certain too.
- * Null when no split exists at all.
+ * Splits `lines` into one entry per prefix, in order: only tmux writes a line starting with the
+ * nonce, so each such line starts the next entry, which runs until the one after. tmux writes
+ * exactly one per entry; a line more is free text holding a nonce read while the query ran.
  */
-function placeLines(lines: string[], markers: string[]): (string | null)[] | null {
-  const count = markers.length;
-  const starts = (index: number, k: number) => lines[index]?.startsWith(markers[k] as string) === true;
-  // Nothing comes before the first entry; after that, each entry as early as it can be…
-  if (!starts(0, 0)) return null;
-  const earliest = [0];
-  for (let k = 1, index = 1; k < count; k += 1, index += 1) {
-    while (index < lines.length && !starts(index, k)) index += 1;
-    if (index === lines.length) return null;
-    earliest.push(index);
+function splitEntries(lines: string[], nonce: string, prefixes: string[]): string[] | { problem: string } {
+  const starts = lines.flatMap((line, index) => (line.startsWith(nonce) ? [index] : []));
+  if (starts.length > prefixes.length) {
+    return {
+      problem: `${starts.length - prefixes.length} line(s) more than tmux writes start with this query's nonce: a process in a pane read it from the client's /proc/PID/cmdline while the query ran and put it in its name, so no line can be told from a forged one and nothing in this answer is counted; find that pane with \`tmux list-panes -a -F '#{pane_id} #{pane_current_command}'\` (its command holds lines of hex)`,
+    };
   }
-  // …and as late as it can be.
-  const latest = new Array<number>(count).fill(0);
-  for (let k = count - 1, index = lines.length - 1; k > 0; k -= 1, index -= 1) {
-    while (!starts(index, k)) index -= 1;
-    latest[k] = index;
+  const texts: string[] = [];
+  for (const [k, prefix] of prefixes.entries()) {
+    const start = starts[k];
+    // The first entry follows the rows at once: a line between them would be no pane's.
+    if (start === undefined || (k === 0 && start !== 0) || !lines[start]?.startsWith(prefix)) {
+      return { problem: `the lines are not each pane's session and command in turn: ${shown(lines[start ?? 0])}` };
+    }
+    texts.push(
+      lines
+        .slice(start, starts[k + 1] ?? lines.length)
+        .join("\n")
+        .slice(prefix.length),
+    );
   }
-  const certain = (k: number) => k === count || earliest[k] === latest[k];
-  return markers.map((marker, k) => {
-    if (!certain(k) || !certain(k + 1)) return null;
-    return lines
-      .slice(earliest[k], earliest[k + 1] ?? lines.length)
-      .join("\n")
-      .slice(marker.length);
-  });
+  return texts;
 }
 
 /**
@@ -293,7 +293,7 @@ function placeLines(lines: string[], markers: string[]): (string | null)[] | nul
  * Either way a live pane counts only when its `pane_pid` is a live child of the server process:
  * rows no pane could have written (a lying client, another server) name processes that are not.
  */
-async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fail): Promise<QueryAnswer> {
+function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fail): QueryAnswer {
   const { rows } = parsed;
   const first = rows[0] as PaneRow;
   const expected = target.server?.nspid ?? first.pid;
@@ -314,14 +314,13 @@ async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fai
   }
   // A dead pane's process is gone by definition; it is reported, never counted, so it needs no proof.
   const kept = rows.flatMap((row, index) => (row.dead || proven(row) ? [index] : []));
-  const texts = await resolveTexts(parsed, kept, target);
-  const panes = kept.map((index, at): Pane => {
+  const panes = kept.map((index): Pane => {
     const row = rows[index] as PaneRow;
     return {
       server: target.server?.pid ?? row.pid ?? 0,
       id: row.id,
-      session: texts.session_name[at] ?? "",
-      command: texts.pane_current_command[at] ?? "",
+      session: parsed.texts.session_name[index] ?? "",
+      command: parsed.texts.pane_current_command[index] ?? "",
       dead: row.dead,
       deadStatus: row.deadStatus,
       window: row.window,
@@ -330,43 +329,6 @@ async function trustedPanes(parsed: ParsedAnswer, target: QueryTarget, fail: Fai
     };
   });
   return { ok: true, panes, version: first.version };
-}
-
-/**
- * Each kept pane's free text; where the answer left one uncertain, it is read alone, at most
- * FREE_TEXT_REREADS times per answer. A text that cannot be read is "" (unknown: never a seat).
- */
-async function resolveTexts(
-  parsed: ParsedAnswer,
-  kept: number[],
-  target: QueryTarget,
-): Promise<Record<FreeText, string[]>> {
-  let budget = FREE_TEXT_REREADS;
-  const resolve = (variable: FreeText) =>
-    Promise.all(
-      kept.map(async (index) => {
-        const known = parsed.texts[variable][index];
-        if (known !== null && known !== undefined) return known;
-        if (budget <= 0) return "";
-        budget -= 1;
-        return readAlone(target, (parsed.rows[index] as PaneRow).id, variable);
-      }),
-    );
-  const [session_name, pane_current_command] = await Promise.all([
-    resolve("session_name"),
-    resolve("pane_current_command"),
-  ]);
-  return { session_name, pane_current_command };
-}
-
-async function readAlone(target: QueryTarget, pane: string, variable: string): Promise<string> {
-  const result = await runBounded(
-    target.tmux,
-    ["-u", "-S", target.socket, "display-message", "-p", "-t", pane, `#{${variable}}`],
-    { env: target.env },
-  );
-  if (result.kind !== "exit" || result.code !== 0 || result.stderr !== "" || !result.stdout.endsWith("\n")) return "";
-  return result.stdout.slice(0, -1);
 }
 
 function orNull(digits: string): number | null {

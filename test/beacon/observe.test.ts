@@ -8,7 +8,7 @@ import { newIdentity, takeSample } from "../../beacon/sample.ts";
 import { countSeats, type SeatRule } from "../../beacon/seats.ts";
 import { createTmuxObserver, type PinnedMode } from "../../beacon/tmux/observer.ts";
 import { validateBeat } from "../../protocol/beat.ts";
-import { Lab, TMUX } from "./lab.ts";
+import { Lab, type PaneKind, TMUX } from "./lab.ts";
 
 const FAKES = resolve(import.meta.dirname, "fakes");
 const DEFAULT_RULE: SeatRule = { countShells: false };
@@ -275,6 +275,24 @@ describe("a process in a pane cannot forge pane rows or blind the host", () => {
     }
   });
 
+  it.each([16, 17, 32, 40])(
+    "counts %i agent panes beside a pane whose argv[0] holds every session and command line it can know before the query",
+    async (count) => {
+      const lines = ["s", "c"].flatMap((marker) => Array.from({ length: count + 1 }, (_, k) => `${marker}%${k}\tx`));
+      const server = newLab().start([
+        ...Array<PaneKind>(count).fill("agent"),
+        { argv0: ["agent", ...lines].join("\n") },
+      ]);
+
+      const observation = await observe(pinned(TMUX, server.socket));
+
+      expect(observation.error).toBeUndefined();
+      const others = (observation.servers[0]?.panes ?? []).slice(0, count);
+      expect(others.map((pane) => [pane.session, pane.command])).toEqual(Array(count).fill(["work", "sleep"]));
+      expect(countSeats(observation, DEFAULT_RULE)).toMatchObject({ seats: count + 1, idle: 0 });
+    },
+  );
+
   it("refuses an answer that lists a pane twice", async () => {
     const server = newLab().start(["agent", "agent"]);
 
@@ -294,6 +312,19 @@ describe("a process in a pane cannot forge pane rows or blind the host", () => {
     expect(observation.error).toBeUndefined();
     expect(observation.servers[0]?.panes.map((pane) => pane.id)).toEqual(["%1", "%2"]);
     expect(countSeats(observation, DEFAULT_RULE).seats).toBe(2);
+  });
+});
+
+describe("a process that reads the query's nonce while the query runs", () => {
+  it("makes the whole answer a parse_error naming the nonce, never a wrong count", async () => {
+    const server = newLab().start(["agent", "agent"]);
+    const env = { ...process.env, FAKE_DIR: lab.dir };
+
+    const observation = await observe(pinned(join(FAKES, "fake-tmux-nonce-thief.sh"), server.socket, env));
+
+    expect(observation.error?.reason).toBe("parse_error");
+    expect(observation.error?.message).toContain("nonce");
+    expect(countSeats(observation, DEFAULT_RULE).seats).toBe(0);
   });
 });
 

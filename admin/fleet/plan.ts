@@ -192,7 +192,8 @@ class Planner {
         );
       }
       const running = byName.get(name);
-      const url = spec.url ?? (spec.urlEnv ? this.options.env[spec.urlEnv] : undefined);
+      // No url in the file means the format's one endpoint, which the Worker fills in.
+      const url = spec.url ?? (spec.urlEnv ? this.options.env[spec.urlEnv] : RECEIVERS[spec.format as Format].url);
       const fields = running ? this.webhookDiff(running, spec, url) : this.webhookFields(spec);
       const notes: string[] = [];
       if (running && fields.length === 0) {

@@ -244,6 +244,24 @@ describe("a receiver's credentials", () => {
     ]);
   });
 
+  it("a file without url means the format's one endpoint: another URL running is planned back to it", () => {
+    const plan = planFleet(
+      file(pushover),
+      running({
+        webhooks: [{ ...listed, url: "https://pushover.example/1/messages.json", token: "***", user: "***" }],
+      }),
+      options({ env: { PO_TOKEN, PO_USER } }),
+    );
+    expect(plan.changes[0]?.fields).toEqual([
+      {
+        field: "url",
+        from: "https://pushover.example/1/messages.json",
+        to: "https://api.pushover.net/1/messages.json",
+      },
+    ]);
+    expect(plan.changes[0]?.request.body).not.toHaveProperty("url");
+  });
+
   it("a telegram chat id is compared as written", () => {
     const hook = { name: "tg", url: "https://api.telegram.org/bot***/sendMessage", format: "telegram", labels: [] };
     expect(

@@ -22,8 +22,9 @@ Applying the same file twice changes nothing the second time, and sends no write
   --dry-run             print the plan only
   --prune               also delete the hosts, webhooks and windows the file does not name
                         (only in the sections the file has: a file without webhooks: leaves them alone)
-  --resend-secrets      PUT every webhook again, with its secret (and URL) from the environment: the
-                        Worker's listings redact secrets, so a changed secret alone is not seen otherwise
+  --resend-secrets      PUT every webhook again, with its secret, URL and credentials (routingKeyEnv,
+                        tokenEnv, userEnv) from the environment: the Worker's listings redact them, so a
+                        changed secret or token alone is not seen otherwise
 ${COMMON_HELP}
 
 --json prints {file, url, dryRun, changes, kept, applied, secrets, requests: {reads, writes}}.

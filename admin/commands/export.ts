@@ -12,8 +12,10 @@ const HELP = `usage: seatwatch export [-o FILE] [--json]
 Writes the running fleet as a fleet file (YAML; --json: JSON) that seatwatch apply accepts unchanged:
 \`seatwatch export | seatwatch apply -f - --dry-run\` says "No changes". Policies list only what
 differs from the defaults. What the Worker never shows is named, not written: a webhook URL with
-hidden parts becomes urlEnv: SEATWATCH_WEBHOOK_<NAME>_URL, a PagerDuty key routingKeyEnv: …;
-secrets are left out (without secretEnv, apply keeps the secret the Worker has).
+hidden parts becomes urlEnv: SEATWATCH_WEBHOOK_<NAME>_URL, a receiver's secret credentials
+routingKeyEnv, tokenEnv, userEnv: SEATWATCH_WEBHOOK_<NAME>_ROUTING_KEY, _TOKEN, _USER (a telegram
+chatId is written as it is); signing secrets are left out (without secretEnv, apply keeps the
+secret the Worker has).
 Needs the admin token (webhook listings); maintenance windows only if the Worker has them.
 
   -o, --output FILE     write to FILE instead of stdout

@@ -1,4 +1,12 @@
 /** `seatwatch webhooks list|add|test|rm`: where alerts go (DESIGN §5, §6). */
+import {
+  CREDENTIALS,
+  type Credential,
+  type Format,
+  formatsTaking,
+  isSecretCredential,
+  RECEIVERS,
+} from "../../protocol/webhooks.ts";
 import { COMMON_HELP, listFlag, parseCommand, UsageError } from "../args.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
@@ -11,14 +19,18 @@ const HELP = `usage: seatwatch webhooks <list|add|test|rm> [NAME] [options]
 
   list                  every webhook: format, URL (secret parts redacted), labels, states, pending
                         and undelivered alerts (GET /v1/webhooks)
-  add NAME --url URL    create or replace a webhook (PUT /v1/webhooks/NAME)
+  add NAME --url URL    create or replace a webhook (PUT /v1/webhooks/NAME); --url may be left out for
+                        pagerduty, opsgenie and pushover (their one endpoint)
                         --format F       ${WEBHOOK_FORMATS.join(", ")} (default json)
                         --labels a,b     only hosts carrying one of these labels (default: every host)
                         --states s,t     only these states (default: all; needs a Worker that routes by state)
                         --secret-env VAR the whsec_ signing secret, from this environment variable;
                                          without it a new webhook gets a generated secret, printed once,
                                          and a replaced one keeps its secret
-                        --routing-key-env VAR  format pagerduty: the integration key, from this variable
+                        --routing-key-env VAR  pagerduty: the integration key, from this variable
+                        --token-env VAR  opsgenie, pushover, gotify, matrix: the API or app token, from VAR
+                        --user-env VAR   pushover: the user or group key, from this variable
+                        --chat-id ID     telegram: the chat id ("-1001234567890") or "@channel"
   test NAME             send a signed test alert now (POST /v1/webhooks/NAME/test)
   rm NAME               delete it and its queued alerts (DELETE /v1/webhooks/NAME)
 
@@ -36,7 +48,18 @@ const OPTIONS = {
   states: { type: "string" },
   "secret-env": { type: "string" },
   "routing-key-env": { type: "string" },
+  "token-env": { type: "string" },
+  "user-env": { type: "string" },
+  "chat-id": { type: "string" },
 } as const;
+
+/** The flag that gives each credential: secrets by the variable holding them, never on the command line. */
+const CREDENTIAL_FLAGS: Record<Credential, keyof typeof OPTIONS> = {
+  routingKey: "routing-key-env",
+  token: "token-env",
+  user: "user-env",
+  chatId: "chat-id",
+};
 
 interface WebhookView {
   name: string;
@@ -70,8 +93,11 @@ function addBody(values: Record<string, string | boolean | undefined>, io: Io): 
   if (!(WEBHOOK_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${WEBHOOK_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
   }
+  const receiver = RECEIVERS[format as Format];
   const url = values["url-value"] as string | undefined;
-  if (url === undefined && format !== "pagerduty") throw new UsageError("webhooks add needs --url URL (the receiver)");
+  if (url === undefined && receiver.url === undefined) {
+    throw new UsageError("webhooks add needs --url URL (the receiver)");
+  }
   const body: Record<string, unknown> = { format, labels: listFlag(values.labels as string | undefined) ?? [] };
   const labels = labelsProblem(body.labels);
   if (labels) throw new UsageError(`--labels ${labels}`);
@@ -85,8 +111,20 @@ function addBody(values: Record<string, string | boolean | undefined>, io: Io): 
   }
   const secret = fromEnv(io, "secret-env", values["secret-env"] as string | undefined);
   if (secret !== undefined) body.secret = secret;
-  const routingKey = fromEnv(io, "routing-key-env", values["routing-key-env"] as string | undefined);
-  if (routingKey !== undefined) body.routingKey = routingKey;
+  for (const credential of CREDENTIALS) {
+    const flag = CREDENTIAL_FLAGS[credential];
+    const given = values[flag] as string | undefined;
+    const need = receiver.needs[credential];
+    if (need === undefined) {
+      if (given !== undefined) {
+        throw new UsageError(`--${flag} is only for format ${formatsTaking(credential).join(", ")}; remove it`);
+      }
+    } else if (given === undefined) {
+      throw new UsageError(
+        `format ${format} needs --${flag}: ${isSecretCredential(credential) ? `the variable holding ${need.what}` : need.what}`,
+      );
+    } else body[credential] = isSecretCredential(credential) ? fromEnv(io, flag, given) : given;
+  }
   return body;
 }
 

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
+import { CREDENTIALS, type Format, formatsTaking, isSecretCredential, RECEIVERS } from "../../protocol/webhooks.ts";
 import {
   REQUIRED_WINDOW_FIELDS,
   WINDOW_FIELDS,
@@ -23,6 +24,7 @@ import {
 } from "../policy.ts";
 import {
   ENV_NAME_PATTERN,
+  envFieldOf,
   type FileError,
   type FleetSpec,
   type Place,
@@ -39,7 +41,12 @@ export interface FleetFile {
 }
 
 const SECTIONS = ["defaults", "hosts", "webhooks", "maintenance"];
-const WEBHOOK_FIELDS = ["url", "urlEnv", "format", "labels", "states", "secretEnv", "routingKeyEnv"];
+/** Each credential's field in the file: the plain ones as they are, the secret ones as the variable holding them. */
+const CREDENTIAL_FIELDS = CREDENTIALS.map((c) => (isSecretCredential(c) ? envFieldOf(c) : c));
+const ENV_FIELDS = ["urlEnv", "secretEnv", ...CREDENTIALS.filter(isSecretCredential).map(envFieldOf)] as const;
+const WEBHOOK_FIELDS = ["url", "urlEnv", "format", "labels", "states", "secretEnv", ...CREDENTIAL_FIELDS];
+/** Credentials the Worker takes as values but the file may only name the variable of. */
+const SECRET_FIELDS: readonly string[] = CREDENTIALS.filter(isSecretCredential);
 
 type Value = unknown;
 const key = (path: readonly string[]) => path.join("\u0000");
@@ -135,15 +142,26 @@ class Checker {
 
   webhook(value: Value, path: string[]): WebhookSpec {
     const fields = this.map(value, path, "webhook fields");
-    this.unknownFields(fields, path, WEBHOOK_FIELDS, "webhook fields");
+    const rest: Record<string, Value> = {};
+    for (const [name, v] of Object.entries(fields)) {
+      if (SECRET_FIELDS.includes(name)) {
+        this.fail(
+          [...path, name],
+          `${name} is a secret, and secrets never live in the fleet file: put it in an environment variable and name that variable with ${name}Env`,
+        );
+      } else rest[name] = v;
+    }
+    this.unknownFields(rest, path, WEBHOOK_FIELDS, "webhook fields");
     const format = fields.format ?? "json";
-    if (typeof format !== "string" || !(WEBHOOK_FORMATS as readonly string[]).includes(format)) {
+    const known = typeof format === "string" && (WEBHOOK_FORMATS as readonly string[]).includes(format);
+    if (!known) {
       this.fail([...path, "format"], `must be one of ${WEBHOOK_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
     }
+    const receiver = known ? RECEIVERS[format as Format] : null;
     const spec: WebhookSpec = { format: String(format), labels: [] };
     if (fields.url !== undefined && fields.urlEnv !== undefined) {
       this.fail([...path, "urlEnv"], "give url or urlEnv, not both");
-    } else if (fields.url === undefined && fields.urlEnv === undefined && format !== "pagerduty") {
+    } else if (fields.url === undefined && fields.urlEnv === undefined && receiver?.url === undefined) {
       this.fail(path, "needs url (or urlEnv: the environment variable holding a URL that is itself a secret)");
     }
     if (fields.url !== undefined) {
@@ -151,7 +169,7 @@ class Checker {
       if (problem) this.fail([...path, "url"], problem);
       else spec.url = fields.url as string;
     }
-    for (const name of ["urlEnv", "secretEnv", "routingKeyEnv"] as const) {
+    for (const name of ENV_FIELDS) {
       const v = fields[name];
       if (v === undefined) continue;
       if (typeof v !== "string" || !ENV_NAME_PATTERN.test(v)) {
@@ -161,12 +179,7 @@ class Checker {
         );
       } else spec[name] = v;
     }
-    if (format === "pagerduty" && fields.routingKeyEnv === undefined) {
-      this.fail(path, "format pagerduty needs routingKeyEnv: the variable holding the Events API v2 integration key");
-    }
-    if (format !== "pagerduty" && fields.routingKeyEnv !== undefined) {
-      this.fail([...path, "routingKeyEnv"], 'is only for format "pagerduty"; remove it');
-    }
+    if (receiver !== null) this.credentials(fields, path, format as Format, spec);
     if (fields.labels !== undefined) {
       const problem = labelsProblem(fields.labels);
       if (problem) this.fail([...path, "labels"], problem);
@@ -180,6 +193,34 @@ class Checker {
       } else spec.states = states as string[];
     }
     return spec;
+  }
+
+  /** The format's credentials (protocol/webhooks.ts says which): secret ones by variable, the rest as written. */
+  private credentials(fields: Record<string, Value>, path: string[], format: Format, spec: WebhookSpec): void {
+    const needs = RECEIVERS[format].needs;
+    for (const credential of CREDENTIALS) {
+      const field = isSecretCredential(credential) ? envFieldOf(credential) : credential;
+      const need = needs[credential];
+      const given = fields[field];
+      if (need === undefined) {
+        if (given !== undefined) {
+          this.fail([...path, field], `is only for format ${formatsTaking(credential).join(", ")}; remove it`);
+        }
+      } else if (given === undefined) {
+        this.fail(
+          path,
+          isSecretCredential(credential)
+            ? `format ${format} needs ${field}, the environment variable holding its ${credential}: ${need.what}`
+            : `format ${format} needs ${field}: ${need.what}`,
+        );
+      } else if (!isSecretCredential(credential)) {
+        // YAML reads an unquoted chat id as a number; the Worker takes it as the digits it was written with.
+        const text = typeof given === "number" && Number.isSafeInteger(given) ? String(given) : given;
+        if (typeof text !== "string" || !need.pattern.test(text)) {
+          this.fail([...path, field], `format ${format} needs ${field}: ${need.what} (got ${JSON.stringify(given)})`);
+        } else spec[credential] = text;
+      }
+    }
   }
 
   window(value: Value, path: string[]): Window {

@@ -3,6 +3,7 @@
  * writes a file from. Only what the listings show — secrets and the secret parts of URLs are
  * redacted there, which is why apply cannot compare them (see plan.ts).
  */
+import type { Credential } from "../../protocol/webhooks.ts";
 import type { Window } from "../maintenance.ts";
 
 export interface RunningHost {
@@ -11,7 +12,10 @@ export interface RunningHost {
   policy: Record<string, unknown>;
 }
 
-export interface RunningWebhook {
+/** A format's credentials as listed: `chatId` as it is, the secret ones `***` when set (absent: not set). */
+export type RunningWebhook = RunningWebhookFields & Partial<Record<Credential, string>>;
+
+interface RunningWebhookFields {
   name: string;
   /** Redacted: hidden parts are `***`. */
   url: string;
@@ -19,7 +23,6 @@ export interface RunningWebhook {
   labels: string[];
   /** Present only on Workers that route by state (DESIGN §6); absent or null: every state. */
   states?: string[] | null;
-  routingKey?: string;
 }
 
 export type RunningWindow = Window & { name: string };

@@ -2,6 +2,7 @@
  * The fleet file's meaning (DESIGN §9): the desired hosts, webhooks and maintenance windows. A
  * section the file leaves out is not managed: apply neither compares nor prunes it.
  */
+import type { SecretCredential } from "../../protocol/webhooks.ts";
 import type { Window } from "../maintenance.ts";
 import type { PolicySpec } from "../policy.ts";
 
@@ -17,7 +18,17 @@ export interface WebhookSpec {
   secretEnv?: string;
   /** format pagerduty: the variable holding the Events API v2 integration key. */
   routingKeyEnv?: string;
+  /** opsgenie, pushover, gotify, matrix: the variable holding the receiver's API or app token. */
+  tokenEnv?: string;
+  /** pushover: the variable holding the user or group key. */
+  userEnv?: string;
+  /** telegram: the chat alerts go to; not a secret (the bot token is in the URL), so written as it is. */
+  chatId?: string;
 }
+
+/** A secret credential's field in the file: the variable that holds it (`token` → `tokenEnv`). */
+export type CredentialEnvField = `${SecretCredential}Env`;
+export const envFieldOf = (credential: SecretCredential): CredentialEnvField => `${credential}Env`;
 
 export interface FleetSpec {
   defaults: PolicySpec;

@@ -342,6 +342,69 @@ describe("webhooks", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("404 unknown_webhook");
   });
+
+  it("add --token-env --user-env --chat-id give a receiver its credentials, the secret ones from the environment", async () => {
+    const token = "azGDORePK8gMaC0QOYAMyEEuzJnyUi";
+    const user = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
+    const po = await rig.cli(
+      [
+        "webhooks",
+        "add",
+        "w-po",
+        "--format",
+        "pushover",
+        "--url",
+        `${rig.receiver}/ok/w-po`,
+        "--token-env",
+        "PO_TOKEN",
+        "--user-env",
+        "PO_USER",
+        "--json",
+      ],
+      { env: { PO_TOKEN: token, PO_USER: user } },
+    );
+    expect(po.code).toBe(0);
+    expect(json(po.stdout)).toMatchObject({ name: "w-po", format: "pushover", token: "***", user: "***" });
+    const tg = await rig.cli([
+      "webhooks",
+      "add",
+      "w-tg",
+      "--format",
+      "telegram",
+      "--url",
+      `${rig.receiver}/ok/w-tg`,
+      "--chat-id",
+      "@seatwatch_ops",
+      "--json",
+    ]);
+    expect(tg.code).toBe(0);
+    expect(json(tg.stdout)).toMatchObject({ name: "w-tg", chatId: "@seatwatch_ops" });
+    expect((await rig.cli(["webhooks", "test", "w-po"])).code).toBe(0);
+    expect(JSON.parse(rig.deliveries("w-po")[0]?.body ?? "{}")).toMatchObject({ token, user });
+  });
+
+  it("add without a credential the format needs is exit 2 naming the flag, and sends nothing", async () => {
+    const seenBefore = rig.seen.length;
+    const run = await rig.cli(["webhooks", "add", "w-po2", "--format", "pushover", "--token-env", "PO_TOKEN"], {
+      env: { PO_TOKEN: "azGDORePK8gMaC0QOYAMyEEuzJnyUi" },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("format pushover needs --user-env: the variable holding the user or group key");
+    const unset = await rig.cli([
+      "webhooks",
+      "add",
+      "w-po2",
+      "--format",
+      "pushover",
+      "--token-env",
+      "PO_TOKEN",
+      "--user-env",
+      "PO_USER",
+    ]);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("--token-env PO_TOKEN: the variable is not set");
+    expect(rig.seen.length).toBe(seenBefore);
+  });
 });
 
 describe("maintenance", () => {

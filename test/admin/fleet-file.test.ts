@@ -67,6 +67,24 @@ maintenance:
   });
 });
 
+describe("a receiver's credentials", () => {
+  it("are read as the variables holding the secret ones and the chat id as written, an unquoted one too", () => {
+    const result = readFleet(
+      "fleet.yaml",
+      "webhooks:\n  tg:\n    format: telegram\n    url: https://api.telegram.org/bot1:x/sendMessage\n    chatId: -1001234567890\n  po:\n    format: pushover\n    tokenEnv: PO_TOKEN\n    userEnv: PO_USER\n",
+    );
+    expect(result.ok && result.file.spec.webhooks).toEqual({
+      tg: {
+        url: "https://api.telegram.org/bot1:x/sendMessage",
+        format: "telegram",
+        labels: [],
+        chatId: "-1001234567890",
+      },
+      po: { format: "pushover", labels: [], tokenEnv: "PO_TOKEN", userEnv: "PO_USER" },
+    });
+  });
+});
+
 describe("an invalid fleet file", () => {
   it("bad YAML: the parser's line and column", () => {
     expect(errorsOf("hosts:\n  web-1: {minSeats: 2\n  web-2: {}\n")[0]).toMatch(
@@ -128,6 +146,41 @@ describe("an invalid fleet file", () => {
   it("pagerduty needs its integration key's variable", () => {
     expect(errorsOf("webhooks:\n  pd:\n    format: pagerduty\n")).toEqual([
       expect.stringMatching(/^fleet\.yaml:2:3: webhooks\.pd: format pagerduty needs routingKeyEnv/),
+    ]);
+  });
+
+  it("a secret credential written as a value is refused, naming the field that takes its variable", () => {
+    expect(errorsOf("webhooks:\n  og:\n    format: opsgenie\n    token: abcdefabcdefabcdef\n")).toEqual([
+      expect.stringMatching(
+        /^fleet\.yaml:4:5: webhooks\.og\.token: token is a secret, and secrets never live in the fleet file: .* with tokenEnv$/,
+      ),
+      expect.stringMatching(/^fleet\.yaml:2:3: webhooks\.og: format opsgenie needs tokenEnv, the environment variable/),
+    ]);
+  });
+
+  it("each format asks for exactly its credentials, as protocol/webhooks.ts lists them", () => {
+    expect(
+      errorsOf(
+        "webhooks:\n  po:\n    format: pushover\n    tokenEnv: PO_TOKEN\n  tg:\n    format: telegram\n    url: https://api.telegram.org/bot1:x/sendMessage\n    userEnv: TG_USER\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^fleet\.yaml:2:3: webhooks\.po: format pushover needs userEnv, the environment variable holding its user: /,
+      ),
+      expect.stringMatching(/^fleet\.yaml:5:3: webhooks\.tg: format telegram needs chatId: the numeric chat id/),
+      expect.stringMatching(/^fleet\.yaml:8:5: webhooks\.tg\.userEnv: is only for format pushover; remove it$/),
+    ]);
+  });
+
+  it("a telegram chat id is checked where it is written", () => {
+    expect(
+      errorsOf(
+        "webhooks:\n  tg:\n    format: telegram\n    url: https://api.telegram.org/bot1:x/sendMessage\n    chatId: my chat\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^fleet\.yaml:5:5: webhooks\.tg\.chatId: format telegram needs chatId: .*\(got "my chat"\)$/,
+      ),
     ]);
   });
 

@@ -8,7 +8,7 @@ import { readFleet } from "../../admin/fleet/file.ts";
 import { type PlanOptions, planFleet } from "../../admin/fleet/plan.ts";
 import { renderPlan } from "../../admin/fleet/render.ts";
 import { type RunningFleet, visibleUrlMatches } from "../../admin/fleet/running.ts";
-import { formatFileError } from "../../admin/fleet/spec.ts";
+import { type FileError, formatFileError } from "../../admin/fleet/spec.ts";
 import { DEFAULT_POLICY } from "../../admin/policy.ts";
 
 const URL = "https://sw.example";
@@ -176,6 +176,103 @@ describe("webhooks", () => {
   });
 });
 
+describe("a receiver's credentials", () => {
+  const PO_TOKEN = "azGDORePK8gMaC0QOYAMyEEuzJnyUi";
+  const PO_USER = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
+  const pushover = "webhooks:\n  phone:\n    format: pushover\n    tokenEnv: PO_TOKEN\n    userEnv: PO_USER\n";
+  const telegram =
+    "webhooks:\n  tg:\n    format: telegram\n    url: https://api.telegram.org/bot1:x/sendMessage\n    chatId: '-100123'\n";
+  const listed = { name: "phone", url: "https://api.pushover.net/1/messages.json", format: "pushover", labels: [] };
+
+  it("are sent from the environment on creation, and the plan names their variables, never their values", () => {
+    const plan = planFleet(file(pushover), running(), options({ env: { PO_TOKEN, PO_USER } }));
+    expect(plan.problems).toEqual([]);
+    expect(plan.changes[0]?.request.body).toMatchObject({ format: "pushover", token: PO_TOKEN, user: PO_USER });
+    const text = renderPlan(plan, "fleet.yaml", URL);
+    expect(text).toContain("    token: $PO_TOKEN\n    user: $PO_USER\n");
+    expect(text).not.toContain(PO_TOKEN);
+    expect(text).not.toContain(PO_USER);
+  });
+
+  it("an unset variable is a problem at its line, naming it", () => {
+    expect(planFleet(file(pushover), running(), options({ env: { PO_TOKEN } })).problems.map(formatFileError)).toEqual([
+      "fleet.yaml:5:5: webhooks.phone.userEnv: PO_USER is not set; webhook phone must be sent, and its user comes from PO_USER",
+    ]);
+  });
+
+  it("a variable holding what the format cannot take is a problem naming the variable, not quoting it", () => {
+    const [problem] = planFleet(
+      file(pushover),
+      running(),
+      options({ env: { PO_TOKEN: "not-a-token", PO_USER } }),
+    ).problems;
+    expect(formatFileError(problem as FileError)).toBe(
+      "fleet.yaml:4:5: webhooks.phone.tokenEnv: PO_TOKEN does not hold a pushover token; it must be your application's API token (30 letters and digits)",
+    );
+  });
+
+  it("match when each secret one is set, as the listing's *** says: nothing is planned and no variable is needed", () => {
+    const plan = planFleet(
+      file(pushover),
+      running({ webhooks: [{ ...listed, token: "***", user: "***" }] }),
+      options(),
+    );
+    expect(plan).toEqual({ changes: [], kept: [], problems: [] });
+  });
+
+  it("a secret one the Worker does not have is a change of one field, shown by variable", () => {
+    const plan = planFleet(
+      file(pushover),
+      running({ webhooks: [{ ...listed, token: "***" }] }),
+      options({ env: { PO_TOKEN, PO_USER } }),
+    );
+    expect(plan.changes[0]?.fields).toEqual([{ field: "user", from: "(none)", to: "$PO_USER" }]);
+  });
+
+  it("a webhook re-sent for a visible change carries every credential again, and says where each comes from", () => {
+    const plan = planFleet(
+      file(pushover),
+      running({ webhooks: [{ ...listed, labels: ["gpu"], token: "***", user: "***" }] }),
+      options({ env: { PO_TOKEN, PO_USER } }),
+    );
+    expect(plan.changes).toEqual([
+      expect.objectContaining({
+        fields: [{ field: "labels", from: ["gpu"], to: [] }],
+        notes: ["secret kept", "token from $PO_TOKEN", "user from $PO_USER"],
+        request: expect.objectContaining({ body: expect.objectContaining({ token: PO_TOKEN, user: PO_USER }) }),
+      }),
+    ]);
+  });
+
+  it("a file without url means the format's one endpoint: another URL running is planned back to it", () => {
+    const plan = planFleet(
+      file(pushover),
+      running({
+        webhooks: [{ ...listed, url: "https://pushover.example/1/messages.json", token: "***", user: "***" }],
+      }),
+      options({ env: { PO_TOKEN, PO_USER } }),
+    );
+    expect(plan.changes[0]?.fields).toEqual([
+      {
+        field: "url",
+        from: "https://pushover.example/1/messages.json",
+        to: "https://api.pushover.net/1/messages.json",
+      },
+    ]);
+    expect(plan.changes[0]?.request.body).not.toHaveProperty("url");
+  });
+
+  it("a telegram chat id is compared as written", () => {
+    const hook = { name: "tg", url: "https://api.telegram.org/bot***/sendMessage", format: "telegram", labels: [] };
+    expect(
+      planFleet(file(telegram), running({ webhooks: [{ ...hook, chatId: "-100123" }] }), options()).changes,
+    ).toEqual([]);
+    const plan = planFleet(file(telegram), running({ webhooks: [{ ...hook, chatId: "@oldchan" }] }), options());
+    expect(plan.changes[0]?.fields).toEqual([{ field: "chatId", from: "@oldchan", to: "-100123" }]);
+    expect(plan.changes[0]?.request.body).toMatchObject({ chatId: "-100123" });
+  });
+});
+
 describe("visible URLs", () => {
   it("match when every shown part is equal and *** stands for the hidden parts", () => {
     expect(
@@ -244,11 +341,32 @@ describe("export", () => {
       webhooks: [
         { name: "chat", url: "https://hooks.example/services/***/***", format: "slack", labels: ["gpu"] },
         { name: "local", url: "http://127.0.0.1:9/hook", format: "json", labels: [], states: ["silent"] },
+        {
+          name: "tg",
+          url: "https://api.telegram.org/bot***/sendMessage",
+          format: "telegram",
+          labels: [],
+          chatId: "-100123",
+        },
+        {
+          name: "phone-2",
+          url: "https://api.pushover.net/1/messages.json",
+          format: "pushover",
+          labels: [],
+          token: "***",
+          user: "***",
+        },
       ],
       maintenance: [{ name: "nightly", labels: ["gpu"], days: "mon-fri", from: "22:00", to: "06:00", tz: "UTC" }],
     });
     const text = fleetYaml(exportFleet(fleet));
     expect(text).toContain("urlEnv: SEATWATCH_WEBHOOK_CHAT_URL");
+    expect(text).toContain(
+      '  tg:\n    urlEnv: SEATWATCH_WEBHOOK_TG_URL\n    format: telegram\n    chatId: "-100123"\n',
+    );
+    expect(text).toContain(
+      "    tokenEnv: SEATWATCH_WEBHOOK_PHONE_2_TOKEN\n    userEnv: SEATWATCH_WEBHOOK_PHONE_2_USER\n",
+    );
     expect(planFleet(file(text), fleet, options({ prune: true }))).toEqual({ changes: [], kept: [], problems: [] });
   });
 });

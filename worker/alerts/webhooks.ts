@@ -7,94 +7,19 @@ import { decodeSecret, SECRET_SCHEMA } from "../../protocol/keys.ts";
 import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { STATES, type State } from "../../protocol/verdict.ts";
-import { FORMATS, type Format, WEBHOOK_NAME_PATTERN } from "../../protocol/webhooks.ts";
+import {
+  CREDENTIALS,
+  type Credential,
+  FORMATS,
+  type Format,
+  formatsTaking,
+  isSecretCredential,
+  RECEIVERS,
+  WEBHOOK_NAME_PATTERN,
+} from "../../protocol/webhooks.ts";
 import { ApiError } from "../http/errors.ts";
-import { OPSGENIE_ALERTS_URL } from "./formats/opsgenie.ts";
-import { PAGERDUTY_EVENTS_URL } from "./formats/pagerduty.ts";
-import { PUSHOVER_MESSAGES_URL } from "./formats/pushover.ts";
 
 export { FORMATS, type Format, WEBHOOK_NAME_PATTERN } from "../../protocol/webhooks.ts";
-
-/** The credentials and addresses a format needs beside its URL; the secret ones are redacted in listings. */
-type Credential = "routingKey" | "chatId" | "token" | "user";
-const SECRET_CREDENTIALS: readonly Credential[] = ["routingKey", "token", "user"];
-
-interface Receiver {
-  /** The platform's one fixed endpoint, used when `url` is left out. */
-  url?: string;
-  needs: Partial<Record<Credential, { pattern: RegExp; message: string }>>;
-}
-
-/** Each receiver's fields, with what the platform's documentation says each looks like. */
-const RECEIVERS: Record<Format, Receiver> = {
-  json: { needs: {} },
-  slack: { needs: {} },
-  discord: { needs: {} },
-  teams: { needs: {} },
-  ntfy: { needs: {} },
-  pagerduty: {
-    url: PAGERDUTY_EVENTS_URL,
-    needs: {
-      // Integration keys are 32 characters; some slack for other key shapes, never spaces or quotes.
-      routingKey: {
-        pattern: /^[A-Za-z0-9_-]{16,128}$/,
-        message:
-          "format pagerduty needs routingKey: the Integration Key of an Events API v2 integration on the PagerDuty service (Service → Integrations)",
-      },
-    },
-  },
-  telegram: {
-    needs: {
-      // A chat's numeric id (groups and channels are negative) or a public channel's @username.
-      chatId: {
-        pattern: /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/,
-        message:
-          'format telegram needs chatId: the numeric chat id (e.g. "-1001234567890") or a channel\'s "@username"; url is https://api.telegram.org/bot<token>/sendMessage',
-      },
-    },
-  },
-  opsgenie: {
-    url: OPSGENIE_ALERTS_URL,
-    needs: {
-      token: {
-        pattern: /^[A-Za-z0-9-]{16,128}$/,
-        message:
-          "format opsgenie needs token: the API key of an API integration (Settings → Integrations → API), sent as GenieKey; use url https://api.eu.opsgenie.com/v2/alerts for EU accounts",
-      },
-    },
-  },
-  pushover: {
-    url: PUSHOVER_MESSAGES_URL,
-    needs: {
-      token: {
-        pattern: /^[A-Za-z0-9]{30}$/,
-        message: "format pushover needs token: your application's API token (30 letters and digits)",
-      },
-      user: {
-        pattern: /^[A-Za-z0-9]{30}$/,
-        message: "format pushover needs user: the user or group key to notify (30 letters and digits)",
-      },
-    },
-  },
-  gotify: {
-    needs: {
-      token: {
-        pattern: /^[A-Za-z0-9._-]{8,128}$/,
-        message:
-          "format gotify needs token: an application token (Apps → Create application); url is https://<server>/message",
-      },
-    },
-  },
-  matrix: {
-    needs: {
-      token: {
-        pattern: /^[A-Za-z0-9._~+/=-]{8,512}$/,
-        message:
-          "format matrix needs token: the bot account's access token; url is https://<homeserver>/_matrix/client/v3/rooms/<room id>/send/m.room.message",
-      },
-    },
-  },
-};
 
 /** Long enough for any real receiver URL (Slack, Discord, PagerDuty, ntfy), short enough to bound storage. */
 const MAX_URL_LENGTH = 2048;
@@ -125,14 +50,12 @@ export type WebhookInput = Omit<Webhook, "name" | "secret" | "createdAt" | "upda
   secret?: string;
 };
 
-const CREDENTIALS: readonly Credential[] = ["routingKey", "chatId", "token", "user"];
 const SAFE_INTEGER: JsonSchema = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 
 /** The formats that take a credential, and what each says it is (their validation messages). */
 function credentialSchema(field: Credential): JsonSchema {
-  const takers = FORMATS.filter((f) => RECEIVERS[f].needs[field] !== undefined);
-  const secret = SECRET_CREDENTIALS.includes(field) ? "; shown as *** in listings" : "";
-  const base: JsonSchema = { type: "string", description: `format ${takers.join(", ")} only${secret}` };
+  const secret = isSecretCredential(field) ? "; shown as *** in listings" : "";
+  const base: JsonSchema = { type: "string", description: `format ${formatsTaking(field).join(", ")} only${secret}` };
   // A Telegram chat id may be given as a JSON number (at most 52 bits, Telegram says); it is stored as its decimal text.
   return field === "chatId" ? { anyOf: [base, SAFE_INTEGER] } : base;
 }
@@ -278,11 +201,10 @@ export function validateWebhookInput(body: Record<string, unknown>): Validation<
     const value = field === "chatId" && Number.isSafeInteger(body[field]) ? String(body[field]) : body[field];
     if (need === undefined) {
       if (known && value !== undefined) {
-        const formats = FORMATS.filter((f) => RECEIVERS[f].needs[field]).join(", ");
-        errors.push({ field, message: `${field} is only for format ${formats}; remove it` });
+        errors.push({ field, message: `${field} is only for format ${formatsTaking(field).join(", ")}; remove it` });
       }
     } else if (typeof value !== "string" || !need.pattern.test(value)) {
-      errors.push({ field, message: need.message });
+      errors.push({ field, message: `format ${format} needs ${field}: ${need.what}` });
     } else credentials[field] = value;
   }
   const states = statesOf(body.states);
@@ -333,7 +255,7 @@ export function shownCredentials(hook: Webhook): Partial<Record<Credential, stri
   const shown: Partial<Record<Credential, string>> = {};
   for (const field of CREDENTIALS) {
     const value = hook[field];
-    if (value !== undefined) shown[field] = SECRET_CREDENTIALS.includes(field) ? HIDDEN : value;
+    if (value !== undefined) shown[field] = isSecretCredential(field) ? HIDDEN : value;
   }
   return shown;
 }

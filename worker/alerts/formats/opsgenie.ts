@@ -9,7 +9,6 @@
 import type { AlertEvent } from "../event.ts";
 import { clip, eventTone, factLines, fitLines, headline, type Tone } from "./text.ts";
 
-export const OPSGENIE_ALERTS_URL = "https://api.opsgenie.com/v2/alerts";
 export const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15_000, tagLength: 50 } as const;
 
 const PRIORITY: Record<Tone, string> = { down: "P1", degraded: "P3", ok: "P5", info: "P5" };

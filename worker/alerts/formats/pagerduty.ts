@@ -7,7 +7,6 @@
 import type { AlertEvent } from "../event.ts";
 import { clip, eventTone, headline, seatLines } from "./text.ts";
 
-export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 /** Events API v2: `payload.summary` ≤ 1,024 characters, `dedup_key` ≤ 255. */
 export const PAGERDUTY_LIMITS = { summary: 1024, dedupKey: 255 } as const;
 

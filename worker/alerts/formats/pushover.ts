@@ -7,7 +7,6 @@
 import type { AlertEvent } from "../event.ts";
 import { clip, eventTone, factLines, fitLines, headline, type Tone } from "./text.ts";
 
-export const PUSHOVER_MESSAGES_URL = "https://api.pushover.net/1/messages.json";
 export const PUSHOVER_LIMITS = { message: 1024, title: 250, url: 512, urlTitle: 100 } as const;
 
 const PRIORITY: Record<Tone, number> = { down: 1, degraded: 0, ok: -1, info: -1 };

@@ -89,9 +89,9 @@ describe("GET /v1/status", () => {
   it("shows seats at work in the text table", async () => {
     const text = await (await call("/v1/status?format=text")).text();
     const line = (id: string) => text.split("\n").find((l) => l.startsWith(`${id} `)) ?? "";
-    expect(line("face-waiting")).toMatch(/\bwaiting\s+3\s+1\s+1 working, 2 waiting 16m\s+1m ago\s+seat_waiting$/);
-    expect(line("face-stalled")).toMatch(/\bstalled\s+8\s+1\s+3 working, 5 quiet\s+1m ago\s+too_few_working$/);
-    expect(line("face-old")).toMatch(/\bup\s+2\s+1\s+-\s+1m ago\s+-$/);
+    expect(line("face-waiting")).toMatch(/\bwaiting\s+3\s+1\s+1 working, 2 waiting 16m\s+1m ago\s+seat_waiting\s+-$/);
+    expect(line("face-stalled")).toMatch(/\bstalled\s+8\s+1\s+3 working, 5 quiet\s+1m ago\s+too_few_working\s+-$/);
+    expect(line("face-old")).toMatch(/\bup\s+2\s+1\s+-\s+1m ago\s+-\s+-$/);
   });
 });
 

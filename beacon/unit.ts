@@ -8,8 +8,8 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UsageError } from "./config.ts";
 import { runBounded } from "./exec.ts";
+import { UsageError } from "./exit.ts";
 import { LOGIN_SHELL_TIMEOUT_MS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
 import { readPasswd } from "./proc.ts";
 import { BEACON_VERSION } from "./sample.ts";

@@ -5,7 +5,6 @@
  * 2xx JSON, or `{error: {code, message}}`, and each refusal is explained for the operator.
  */
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { type BeaconPolicy, type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
 import type { Beat } from "../protocol/beat.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
@@ -154,14 +153,22 @@ export type PushResult =
     }
   | { kind: "unreachable"; message: string; webhookId: string };
 
-/** Measures how far the wall clock has moved against the monotonic one since the beacon started. */
+/**
+ * Measures how far the wall clock has moved against the monotonic one since the beacon started.
+ * The monotonic clock is process.hrtime: `performance` would load node:perf_hooks and its ten
+ * modules into the daemon for one subtraction.
+ */
 export class ClockWatch {
-  private readonly offset = Date.now() - performance.now();
+  private readonly offset = Date.now() - monotonicMs();
 
   /** Milliseconds the wall clock was stepped back since start (0 when it was not). */
   steppedBackMs(): number {
-    return Math.max(0, this.offset - (Date.now() - performance.now()));
+    return Math.max(0, this.offset - (Date.now() - monotonicMs()));
   }
+}
+
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export interface PushContext {

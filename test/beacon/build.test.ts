@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createKeyFile } from "../../beacon/keyfile.ts";
+import { DAEMON_NODE_FLAGS } from "../../beacon/unit.ts";
 import { validateBeat } from "../../protocol/beat.ts";
 import { buildBeacon } from "../../scripts/build-beacon.ts";
 import { startConnectProxy } from "../support/connect-proxy.ts";
@@ -24,9 +25,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => lab?.cleanup());
 
 /** Runs the built file with plain node from an empty directory, with nothing but PATH in the environment. */
-function built(args: string[], env: NodeJS.ProcessEnv = {}) {
+function built(args: string[], env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []) {
   const cwd = mkdtempSync(join(dir, "empty-"));
-  const result = spawnSync(process.execPath, [file, ...args], {
+  const result = spawnSync(process.execPath, [...nodeFlags, file, ...args], {
     cwd,
     env: { PATH: process.env.PATH, SEATWATCH_HOST: "dist-box", ...env },
     encoding: "utf8",
@@ -95,6 +96,21 @@ describe("the one-file beacon (npm run build:beacon)", () => {
     expect(beat).toMatchObject({ host: "dist-box", observed: "ok", seats: 2, idle: 1 });
   });
 
+  it("samples under the node flags the unit runs it with, and node says nothing about them", () => {
+    lab = new Lab();
+    const server = lab.start(["agent"]);
+
+    const run = built(
+      ["once", "--dry-run", "--json", "--tmux", TMUX, "--socket", server.socket],
+      {},
+      DAEMON_NODE_FLAGS,
+    );
+
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ observed: "ok", seats: 1 });
+  });
+
   it("prints its version from package.json with --version", () => {
     const run = built(["--version"]);
     expect(run.code).toBe(0);
@@ -116,7 +132,7 @@ describe("the one-file beacon (npm run build:beacon)", () => {
     const run = built(["unit", "--url", "https://seatwatch.example.com", "--key", key]);
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^ExecStart=\\S+/node ${file} run$`, "m"));
+    expect(run.stdout).toMatch(new RegExp(`^ExecStart=\\S+/node --jitless --no-expose-wasm ${file} run$`, "m"));
     for (const forbidden of FORBIDDEN) expect(run.stdout).not.toMatch(forbidden);
     expect(verifyUnit(dir, run.stdout)).toEqual({ code: 0, output: "" });
   });

@@ -72,7 +72,11 @@ async function main(): Promise<void> {
       ],
       { cwd: dir, env: { PATH: process.env.PATH, RUNTIME_DIRECTORY: dir }, stdio: ["ignore", "pipe", "inherit"] },
     );
-    const idle = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    // The same environment as the beacon's: a NODE_EXTRA_CA_CERTS inherited by one side only moves RSS by ~2 MiB.
+    const idle = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], {
+      env: { PATH: process.env.PATH },
+      stdio: "ignore",
+    });
     children.push(beacon, idle);
     let samples = 0;
     createInterface({ input: beacon.stdout }).on("line", (line) => {

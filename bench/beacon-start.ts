@@ -4,7 +4,9 @@
  * shown too, as agents' hooks may start it. Each pair runs A then B back to back, and the ratio is
  * taken pair by pair, so a machine whose speed drifts moves both sides alike; the median is quoted.
  * CPU is the reaped children's (cutime + cstime from /proc/self/stat), summed over all runs of a side,
- * as one run is only a few clock ticks.
+ * as one run is only a few clock ticks. Both sides get an environment of PATH alone: a
+ * NODE_EXTRA_CA_CERTS naming the system bundle adds ~45 ms of certificate parsing to every node
+ * start, the baseline's too, and would hide most of the difference.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -18,7 +18,7 @@ let lab: Lab | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "seatwatch-dist-"));
-  file = join(dir, "seatwatch-beacon.cjs");
+  file = join(dir, "seatwatch-beacon.mjs");
   await buildBeacon(file);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,6 +12,8 @@ import { startFailingWorkerFake } from "./fakes/failing-worker-fake.ts";
 import { Lab, TMUX } from "./lab.ts";
 import { FORBIDDEN, verifyUnit } from "./systemd.ts";
 
+/** A self-signed certificate for 127.0.0.1 (valid to 2126), for https through the proxy. */
+const FIXTURES = join(import.meta.dirname, "fixtures");
 let dir: string;
 let file: string;
 let lab: Lab | undefined;
@@ -77,6 +79,34 @@ describe("the one-file beacon (npm run build:beacon)", () => {
       expect(JSON.parse(run.stdout)).toMatchObject({ accepted: true, state: "up" });
       expect(proxy.targets).toEqual([new URL(worker.url).host]);
       expect(worker.requests.map((r) => r.verified)).toEqual([true]);
+    } finally {
+      await proxy.close();
+      await worker.close();
+    }
+  });
+
+  it("pushes to an https Worker through a CONNECT proxy, checking its certificate inside the tunnel", async () => {
+    lab = new Lab();
+    const server = lab.start(["agent"]);
+    const keyFile = join(dir, "tls-proxy-key.pem");
+    const publicKey = await createKeyFile(keyFile);
+    const cert = join(FIXTURES, "tls-127.0.0.1.crt");
+    const tls = { key: readFileSync(join(FIXTURES, "tls-127.0.0.1.key"), "utf8"), cert: readFileSync(cert, "utf8") };
+    const worker = await startFailingWorkerFake(publicKey, "accept", tls);
+    const proxy = await startConnectProxy();
+    const args = ["once", "--json", "--url", worker.url, "--key", keyFile, "--tmux", TMUX, "--socket", server.socket];
+    try {
+      const trusted = await builtAsync(args, { HTTPS_PROXY: proxy.url, NO_PROXY: "", NODE_EXTRA_CA_CERTS: cert });
+      expect(trusted.code).toBe(0);
+      expect(JSON.parse(trusted.stdout)).toMatchObject({ accepted: true, state: "up" });
+      expect(proxy.targets).toEqual([new URL(worker.url).host]);
+      expect(worker.requests.map((r) => r.verified)).toEqual([true]);
+
+      // Without the certificate trusted, the tunnel holds but TLS inside it refuses the Worker: nothing is sent.
+      const untrusted = await builtAsync(args, { HTTPS_PROXY: proxy.url, NO_PROXY: "" });
+      expect(untrusted.code).not.toBe(0);
+      expect(proxy.targets).toHaveLength(2);
+      expect(worker.requests).toHaveLength(1);
     } finally {
       await proxy.close();
       await worker.close();

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { describeHostIdProblem, hostIdProblem } from "../protocol/host.ts";
+import { UsageError } from "./exit.ts";
 import {
   DEFAULT_ACTIVE_WINDOW_SECONDS,
   DEFAULT_BUSY_CPU_PERCENT,
@@ -17,8 +18,6 @@ import {
 import { readPasswd } from "./proc.ts";
 import type { SeatRule } from "./seats.ts";
 import { socketPathFor, type TmuxMode } from "./tmux/observer.ts";
-
-export class UsageError extends Error {}
 
 /** Options every observing command takes. */
 export const OBSERVE_OPTIONS = {

@@ -7,7 +7,7 @@ import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync, type Stats, s
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { generateKeyPair, privateKeyFromPem, privateKeyToPem, publicKeyOf } from "../protocol/keys.ts";
-import { UsageError } from "./config.ts";
+import { UsageError } from "./exit.ts";
 import { readPasswd } from "./proc.ts";
 
 /** A key file problem: the beacon refuses to start (exit 2, like any configuration error). */

@@ -1,17 +1,16 @@
 /**
  * Talking to the Worker (DESIGN §4, §5): every request is signed afresh (Standard Webhooks v1a, a
- * new webhook-id and timestamp each time), sent through undici with keep-alive and hard timeouts,
+ * new webhook-id and timestamp each time), sent with keep-alive and one hard timeout (http.ts),
  * and routed by HTTPS_PROXY / HTTP_PROXY / NO_PROXY. Answers are read as the Worker writes them:
  * 2xx JSON, or `{error: {code, message}}`, and each refusal is explained for the operator.
  */
 import { randomBytes } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import type { Dispatcher } from "undici";
 import { type BeaconPolicy, type BeatAccepted, ERROR_CODES, type ErrorCode, errorOf } from "../protocol/answers.ts";
 import type { Beat } from "../protocol/beat.ts";
 import { MAX_BEAT_BYTES, TIMESTAMP_TOLERANCE_SECONDS } from "../protocol/limits.ts";
 import { signV1a } from "../protocol/signing.ts";
 import { STATES } from "../protocol/verdict.ts";
+import { HttpClient } from "./http.ts";
 import { CLOCK_STEP_MS, IDLE_CONNECTION_MS, MAX_ANSWER_BYTES, PUSH_TIMEOUT_MS } from "./limits.ts";
 
 /** What came back from one signed POST: an answer (any status) or no answer at all. */
@@ -25,21 +24,10 @@ export interface WorkerClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * undici is loaded with the first request, so `--help`, `doctor`, `keygen` and dry runs start
- * without parsing it (in the one-file build it is most of the file).
- */
-let undici: Promise<typeof import("undici")> | undefined;
-function loadUndici(): Promise<typeof import("undici")> {
-  undici ??= import("undici");
-  return undici;
-}
-
 export class WorkerClient {
   readonly base: string;
-  private dispatcher: Promise<Dispatcher> | null = null;
+  private readonly http: HttpClient;
   private readonly timeoutMs: number;
-  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     url: string,
@@ -48,42 +36,32 @@ export class WorkerClient {
   ) {
     this.base = url.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? PUSH_TIMEOUT_MS;
-    this.env = options.env ?? process.env;
-  }
-
-  private agent(): Promise<Dispatcher> {
-    const env = this.env;
-    this.dispatcher ??= loadUndici().then(
-      ({ EnvHttpProxyAgent }) =>
-        new EnvHttpProxyAgent({
-          // Lower case first, as curl and undici itself read them.
-          httpProxy: env.http_proxy ?? env.HTTP_PROXY,
-          httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
-          noProxy: env.no_proxy ?? env.NO_PROXY,
-          keepAliveTimeout: IDLE_CONNECTION_MS,
-          keepAliveMaxTimeout: IDLE_CONNECTION_MS,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-          connect: { timeout: this.timeoutMs },
-        }),
+    const env = options.env ?? process.env;
+    this.http = new HttpClient(
+      {
+        // Lower case first, as curl and undici read them.
+        httpProxy: env.http_proxy ?? env.HTTP_PROXY,
+        httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,
+        noProxy: env.no_proxy ?? env.NO_PROXY,
+      },
+      IDLE_CONNECTION_MS,
+      this.timeoutMs,
     );
-    return this.dispatcher;
   }
 
   /** POSTs `body` to `path`, signed with a fresh webhook-id and timestamp. Never throws for network trouble. */
   async post(path: string, body: string): Promise<Reply> {
     const webhookId = `msg_${randomBytes(18).toString("base64url")}`;
     const headers = await signV1a(this.privateKey, webhookId, Math.floor(Date.now() / 1000), body);
+    // Bounds the whole exchange: connect (or the proxy's tunnel), the wait for the answer, and its body.
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
-      const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.agent()]);
-      const res = await request(`${this.base}${path}`, {
-        method: "POST",
-        dispatcher,
-        headers: { ...headers, "content-type": "application/json", "user-agent": "seatwatch-beacon" },
+      const res = await this.http.post(
+        `${this.base}${path}`,
+        { ...headers, "content-type": "application/json", "user-agent": "seatwatch-beacon" },
         body,
-        // The agent's timeouts cover connect and each wait; this bounds the whole exchange.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+        signal,
+      );
       const text = await readCapped(res.body);
       let json: unknown = null;
       try {
@@ -94,18 +72,19 @@ export class WorkerClient {
       const retryAfter = Number(res.headers["retry-after"]);
       return {
         kind: "answer",
-        status: res.statusCode,
+        status: res.status,
         json,
         webhookId,
         ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
       };
     } catch (error) {
-      return { kind: "unreachable", message: describeNetworkError(error, this.base, this.timeoutMs), webhookId };
+      const cause = signal.aborted ? signal.reason : error;
+      return { kind: "unreachable", message: describeNetworkError(cause, this.base, this.timeoutMs), webhookId };
     }
   }
 
   async close(): Promise<void> {
-    if (this.dispatcher) await (await this.dispatcher).destroy();
+    this.http.close();
   }
 }
 
@@ -174,14 +153,22 @@ export type PushResult =
     }
   | { kind: "unreachable"; message: string; webhookId: string };
 
-/** Measures how far the wall clock has moved against the monotonic one since the beacon started. */
+/**
+ * Measures how far the wall clock has moved against the monotonic one since the beacon started.
+ * The monotonic clock is process.hrtime: `performance` would load node:perf_hooks and its ten
+ * modules into the daemon for one subtraction.
+ */
 export class ClockWatch {
-  private readonly offset = Date.now() - performance.now();
+  private readonly offset = Date.now() - monotonicMs();
 
   /** Milliseconds the wall clock was stepped back since start (0 when it was not). */
   steppedBackMs(): number {
-    return Math.max(0, this.offset - (Date.now() - performance.now()));
+    return Math.max(0, this.offset - (Date.now() - monotonicMs()));
   }
+}
+
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export interface PushContext {

@@ -8,13 +8,22 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UsageError } from "./config.ts";
 import { runBounded } from "./exec.ts";
+import { UsageError } from "./exit.ts";
 import { LOGIN_SHELL_TIMEOUT_MS, SYSTEMD_DEFAULT_PATH } from "./limits.ts";
 import { readPasswd } from "./proc.ts";
 import { BEACON_VERSION } from "./sample.ts";
 
 export const UNIT_NAME = "seatwatch-beacon.service";
+
+/**
+ * The flags node runs the daemon with. --jitless: the daemon runs a few milliseconds of JavaScript
+ * every 15 s, which no JIT pays back, while compiling it pages in ~5 MiB of V8's compilers (RSS
+ * 52.8 → 48.0 MiB after 35 s on one host; bench/beacon-rss.ts), and the CPU it costs is within
+ * noise at that rate. The beacon runs no WebAssembly, which --jitless turns off; --no-expose-wasm
+ * says so, or V8 warns about the two flags' conflict in the journal at every start.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ["--jitless", "--no-expose-wasm"];
 export const DROP_IN_PATH = `/etc/systemd/system/${UNIT_NAME}.d/path.conf`;
 
 export interface UnitInput {
@@ -39,7 +48,7 @@ export function execCommand(file: string, node: string): string[] {
     throw new UsageError(`--exec ${file}: no such file; ExecStart must run a beacon file that exists`);
   }
   if (!statSync(path).isFile()) throw new UsageError(`--exec ${file}: not a file`);
-  if (/\.(m|c)?js$/.test(path)) return [node, path];
+  if (/\.(m|c)?js$/.test(path)) return [node, ...DAEMON_NODE_FLAGS, path];
   if (/\.ts$/.test(path)) {
     throw new UsageError(
       `the beacon is running from source (${path}), which plain node cannot run under systemd: build the one-file beacon (npm run build:beacon), install it (e.g. /usr/local/lib/seatwatch/seatwatch-beacon.mjs) and run \`node <that file> unit …\` there, or pass --exec PATH`,

@@ -1,7 +1,8 @@
 /**
- * Resident memory of the built beacon's `run` (dist/seatwatch-beacon.mjs, what hosts install) after
- * a long run at the default 15 s sample, against an idle `node -e` process started alongside it,
- * and the size of the built file. The beacon observes a private tmux server with 4 agent panes and
+ * Resident memory of the built beacon's `run` (dist/seatwatch-beacon.mjs, what hosts install), run
+ * as the systemd unit runs it (node with DAEMON_NODE_FLAGS), after a long run at the default 15 s
+ * sample, against an idle `node -e` process started alongside it, now and at peak (VmHWM), and the
+ * size of the built file. The beacon observes a private tmux server with 4 agent panes and
  * pushes to an accepting Worker fake on 127.0.0.1 (memory is the beacon's, not the Worker's).
  * SEATWATCH_BENCH_RSS_SECONDS shortens the run (default 600, the figure the notes report).
  */
@@ -12,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { DAEMON_NODE_FLAGS } from "../beacon/unit.ts";
 import { BEACON_FILE, buildBeacon } from "../scripts/build-beacon.ts";
 
 const SECONDS = Number(process.env.SEATWATCH_BENCH_RSS_SECONDS ?? 600);
@@ -52,10 +54,29 @@ async function main(): Promise<void> {
   try {
     const beacon = spawn(
       process.execPath,
-      [BEACON_FILE, "run", "--json", "--url", url, "--key", key, "--host", "bench", "--tmux", TMUX, "--socket", socket],
+      [
+        ...DAEMON_NODE_FLAGS,
+        BEACON_FILE,
+        "run",
+        "--json",
+        "--url",
+        url,
+        "--key",
+        key,
+        "--host",
+        "bench",
+        "--tmux",
+        TMUX,
+        "--socket",
+        socket,
+      ],
       { cwd: dir, env: { PATH: process.env.PATH, RUNTIME_DIRECTORY: dir }, stdio: ["ignore", "pipe", "inherit"] },
     );
-    const idle = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    // The same environment as the beacon's: a NODE_EXTRA_CA_CERTS inherited by one side only moves RSS by ~2 MiB.
+    const idle = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], {
+      env: { PATH: process.env.PATH },
+      stdio: "ignore",
+    });
     children.push(beacon, idle);
     let samples = 0;
     createInterface({ input: beacon.stdout }).on("line", (line) => {
@@ -63,7 +84,9 @@ async function main(): Promise<void> {
     });
 
     process.stdout.write(`built file ${BEACON_FILE}: ${size} bytes (${(size / 1024).toFixed(1)} KiB)\n`);
-    process.stdout.write(`running ${SECONDS} s at the default 15 s sample (pinned to a 4-pane tmux server)\n`);
+    process.stdout.write(
+      `running ${SECONDS} s at the default 15 s sample (pinned to a 4-pane tmux server), node ${DAEMON_NODE_FLAGS.join(" ")}\n`,
+    );
     process.stdout.write("   t s  beacon RSS   idle node RSS\n");
     const started = Date.now();
     for (let t = 60; ; t += 60) {
@@ -77,7 +100,7 @@ async function main(): Promise<void> {
       );
       if (t >= SECONDS) {
         process.stdout.write(
-          `after ${SECONDS} s: beacon RSS ${mib(b.rss)} (peak ${mib(b.peak)}), idle node -e RSS ${mib(i.rss)} (peak ${mib(i.peak)}); ratio ${(b.rss / i.rss).toFixed(2)}x; beacon over idle node ${mib(b.rss - i.rss)}; ${samples} samples, ${pushes} pushes accepted\n`,
+          `after ${SECONDS} s: beacon RSS ${mib(b.rss)} (peak ${mib(b.peak)}), idle node -e RSS ${mib(i.rss)} (peak ${mib(i.peak)}); ratio ${(b.rss / i.rss).toFixed(2)}x, peak ratio ${(b.peak / i.peak).toFixed(2)}x; beacon over idle node ${mib(b.rss - i.rss)}; ${samples} samples, ${pushes} pushes accepted\n`,
         );
         break;
       }

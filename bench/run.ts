@@ -17,6 +17,7 @@ const BENCHES = [
   "activity-pushes.ts",
   "badge.ts",
   "pages.ts",
+  "beacon-start.ts",
   "beacon-rss.ts",
   "load.ts",
 ];

@@ -1,7 +1,7 @@
 /**
- * `npm run build:beacon`: the beacon as one self-contained ESM file for hosts (DESIGN §3), with
- * only the parts of undici it uses (scripts/undici-slim.cjs), runnable by plain `node` (≥ 20.18.1)
- * with no node_modules anywhere near it.
+ * `npm run build:beacon`: the beacon as one self-contained ESM file for hosts (DESIGN §3), runnable
+ * by plain `node` (≥ 20.18.1) with no node_modules anywhere near it: it needs nothing but Node's own
+ * modules (its HTTP is node:http, beacon/http.ts).
  */
 import { chmodSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,21 +10,21 @@ import { build, type Plugin } from "esbuild";
 export const BEACON_FILE = fileURLToPath(new URL("../dist/seatwatch-beacon.mjs", import.meta.url));
 
 /**
- * `import … from "undici"` (exactly that specifier) becomes the slim entry. undici's HTTP clients
- * require fetch's body extractor lazily, only for Blob/FormData/stream bodies; the beacon sends
- * strings, so that require gets a stub that says so instead of fetch, WebIDL and a form parser.
+ * An ESM bundle hoists every `import … from "node:…"` to the top of the file, so a command that is
+ * never run would still load what it imports (node:crypto and node:child_process for `--help`).
+ * Each built-in is instead required where the module importing it is first evaluated: with the
+ * dispatcher's lazy `import()`s (beacon/cli.ts) that is when its command runs.
  */
-const slimUndici: Plugin = {
-  name: "slim-undici",
+const lazyBuiltins: Plugin = {
+  name: "lazy-builtins",
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL("./undici-slim.cjs", import.meta.url)) }));
-    b.onResolve({ filter: /\/web\/fetch\/body\.js$/ }, (args) =>
-      /undici\/lib\/dispatcher\/client-h[12]\.js$/.test(args.importer)
-        ? { path: "fetch-body", namespace: "stub" }
-        : undefined,
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === "import-statement"
+        ? { path: args.path, namespace: "builtin" }
+        : { path: args.path, external: true },
     );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents: 'exports.extractBody = () => { throw new Error("seatwatch-beacon sends string bodies only"); };',
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
       loader: "js",
     }));
   },
@@ -38,13 +38,13 @@ export async function buildBeacon(outfile = BEACON_FILE): Promise<number> {
     bundle: true,
     platform: "node",
     format: "esm",
-    // The oldest Node the project supports (undici 7 needs 20.18.1).
+    // The oldest Node the project supports.
     target: "node20.18",
-    // undici is CommonJS and require()s Node built-ins, which an ESM bundle must be given.
+    // The `require` the lazily loaded built-ins are fetched with.
     banner: {
       js: '#!/usr/bin/env node\nimport { createRequire as __seatwatchCreateRequire } from "node:module";\nconst require = __seatwatchCreateRequire(import.meta.url);',
     },
-    plugins: [slimUndici],
+    plugins: [lazyBuiltins],
     legalComments: "eof",
     logLevel: "warning",
   });

@@ -4,17 +4,8 @@
  * A command file holds only its own help text, handler and renderer.
  */
 import { keyPath, parseCommandArgs, withConfigFile, workerUrl } from "../config.ts";
+import { EXIT } from "../exit.ts";
 import { type BeaconKey, defaultKeyPath, loadKeyFile } from "../keyfile.ts";
-
-export const EXIT = {
-  ok: 0,
-  /** once --dry-run: could not observe; doctor: would be blind; once/enroll: refused; keygen: a key exists. */
-  failed: 1,
-  usage: 2,
-  /** doctor: sees seats but a check failed; once/enroll: the Worker could not be reached or failed (5xx). */
-  problems: 3,
-  internal: 70,
-} as const;
 
 type Options = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -39,9 +30,6 @@ export interface Invocation<O extends Options> {
 
 export interface Command<O extends Options = Options> {
   name: string;
-  /** Its line in `seatwatch-beacon --help`: the synopsis, then what it does. */
-  synopsis: string;
-  summary: string;
   /** The whole `--help` text, exit codes included. */
   help: string;
   options: O;

@@ -1,12 +1,11 @@
 /** `doctor` (DESIGN §3): the checklist, rendered with ✓/✗ and each fix, or the report as JSON. */
-import { hostId, OBSERVE_HELP, OBSERVE_OPTIONS, observeConfig, UsageError, WORKER_OPTIONS } from "../config.ts";
+import { hostId, OBSERVE_HELP, OBSERVE_OPTIONS, observeConfig, WORKER_OPTIONS } from "../config.ts";
 import { type DoctorReport, runDoctor } from "../doctor.ts";
-import { command, EXIT } from "./command.ts";
+import { EXIT, UsageError } from "../exit.ts";
+import { command } from "./command.ts";
 
 export const doctor = command({
   name: "doctor",
-  synopsis: "doctor",
-  summary: "check everything that decides whether the beacon sees work, with fixes",
   help: `usage: seatwatch-beacon doctor [--json] [options]
 
 Checks every tmux binary (PATH and known places), every running tmux server and the binary

@@ -1,13 +1,12 @@
 /** `enroll --token T` (DESIGN §5): registers the host's public key; prints the policy it got. */
-import { hostId, UsageError, WORKER_HELP, WORKER_OPTIONS } from "../config.ts";
+import { hostId, WORKER_HELP, WORKER_OPTIONS } from "../config.ts";
 import { enroll as enrollHost } from "../enroll.ts";
+import { EXIT, UsageError } from "../exit.ts";
 import { WorkerClient } from "../push.ts";
-import { command, EXIT, workerSettings } from "./command.ts";
+import { command, workerSettings } from "./command.ts";
 
 export const enroll = command({
   name: "enroll",
-  synopsis: "enroll --token T",
-  summary: "register the public key with a one-time enrollment token from the admin",
   help: `usage: seatwatch-beacon enroll --token TOKEN [options]
 
 Registers this host's public key with the Worker, using a one-time enrollment token the admin

@@ -15,14 +15,12 @@ import {
   withoutOurHooks,
   writeSettings,
 } from "../claude-hooks.ts";
-import { UsageError } from "../config.ts";
+import { EXIT, UsageError } from "../exit.ts";
 import { writeHookScript } from "../hook-script.ts";
-import { command, EXIT } from "./command.ts";
+import { command } from "./command.ts";
 
 export const hooks = command({
   name: "hooks",
-  synopsis: "hooks claude",
-  summary: "print Claude Code hooks that mark seats (--install merges them into its settings)",
   help: `usage: seatwatch-beacon hooks claude [--install | --uninstall] [--settings FILE] [--json]
 
 Claude Code hooks that mark each seat's activity (see \`seatwatch-beacon mark --help\`):

@@ -1,12 +1,11 @@
 /** `keygen` (DESIGN §3): the host's Ed25519 key pair; never overwrites a key. */
 import { keyPath } from "../config.ts";
+import { EXIT } from "../exit.ts";
 import { createKeyFile, defaultKeyPath, KeyExistsError } from "../keyfile.ts";
-import { command, EXIT } from "./command.ts";
+import { command } from "./command.ts";
 
 export const keygen = command({
   name: "keygen",
-  synopsis: "keygen",
-  summary: "create this host's Ed25519 key pair and print the public key (whpk_…)",
   help: `usage: seatwatch-beacon keygen [--key PATH] [--json]
 
 Creates this host's Ed25519 key pair: the private key goes to PATH (PKCS#8 PEM, mode 0600, owned

@@ -5,8 +5,6 @@
  */
 import { MARK_STATES, type MarkState, writeMark } from "../marks.ts";
 
-export const MARK_SYNOPSIS = "mark STATE";
-
 export const MARK_HELP = `usage: seatwatch-beacon mark working|waiting|done [--why permission|question|TEXT]
 
 Records what this tmux pane's agent is doing, for the beacon's seat activity: working; waiting for

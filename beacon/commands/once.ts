@@ -1,15 +1,14 @@
 /** `once` (DESIGN §3): one sample, one push, the Worker's verdict; `--dry-run` prints the beat instead. */
 import { validateBeat } from "../../protocol/beat.ts";
 import { hostId, OBSERVE_HELP, OBSERVE_OPTIONS, observeConfig, WORKER_HELP, WORKER_OPTIONS } from "../config.ts";
+import { EXIT } from "../exit.ts";
 import { ClockWatch, type PushResult, pushBeat, WorkerClient } from "../push.ts";
 import { newIdentity, type Sample, sampleActivity, takeSample } from "../sample.ts";
 import { createTmuxObserver } from "../tmux/observer.ts";
-import { command, EXIT, workerSettings } from "./command.ts";
+import { command, workerSettings } from "./command.ts";
 
 export const once = command({
   name: "once",
-  synopsis: "once",
-  summary: "take one sample, push it, print the Worker's verdict (--dry-run: print the beat)",
   help: `usage: seatwatch-beacon once [--dry-run] [--json] [options]
 
 Takes one sample of every tmux server in scope, signs it, pushes it to the Worker once (no retry)

@@ -10,16 +10,15 @@ import {
   WORKER_OPTIONS,
 } from "../config.ts";
 import { type DaemonEvent, runDaemon } from "../daemon.ts";
+import { EXIT } from "../exit.ts";
 import { healthPath } from "../health.ts";
 import { WorkerClient } from "../push.ts";
 import { newIdentity, sampleActivity } from "../sample.ts";
 import { createTmuxObserver } from "../tmux/observer.ts";
-import { command, EXIT, workerSettings } from "./command.ts";
+import { command, workerSettings } from "./command.ts";
 
 export const run = command({
   name: "run",
-  synopsis: "run",
-  summary: "the daemon: sample, push state changes and keep-alives, write the health file",
   help: `usage: seatwatch-beacon run [options]
 
 The daemon. Samples every --sample seconds; pushes a state change (observed or reason changing,

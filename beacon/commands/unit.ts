@@ -11,14 +11,13 @@ import {
   WORKER_HELP,
   WORKER_OPTIONS,
 } from "../config.ts";
+import { EXIT } from "../exit.ts";
 import { readPasswd } from "../proc.ts";
 import { DROP_IN_PATH, loginShellPath, renderDropIn, renderUnit, UNIT_NAME } from "../unit.ts";
-import { command, EXIT, workerSettings } from "./command.ts";
+import { command, workerSettings } from "./command.ts";
 
 export const unit = command({
   name: "unit",
-  synopsis: "unit",
-  summary: "print the systemd unit that runs `run` (--drop-in: the PATH drop-in)",
   help: `usage: seatwatch-beacon unit [--drop-in] [--json] [--exec PATH] [options]
 
 Prints a systemd unit (${UNIT_NAME}) whose ExecStart runs this beacon file (or --exec PATH) with

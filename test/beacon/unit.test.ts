@@ -46,7 +46,9 @@ describe("unit", () => {
     ]) {
       expect(run.stdout.split("\n")).toContain(line);
     }
-    expect(run.stdout).toContain(`ExecStart=${realpathSync(process.execPath)} ${exec} run\n`);
+    expect(run.stdout).toContain(
+      `ExecStart=${realpathSync(process.execPath)} --jitless --no-expose-wasm ${exec} run\n`,
+    );
     expect(run.stdout).toContain('Environment="SEATWATCH_URL=https://seatwatch.example.com"');
     expect(run.stdout).toContain(`Environment="SEATWATCH_KEY=${key}"`);
     expect(run.stdout).toContain('Environment="SEATWATCH_HOST=unit-box"');
@@ -96,7 +98,7 @@ describe("unit", () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^ExecStart=\S+ \S+ run --tmux \/usr\/bin\/tmux -L agents --seat-command "\^\(claude\|node\)\$\$" --sample 30$/m,
+      /^ExecStart=\S+ --jitless --no-expose-wasm \S+ run --tmux \/usr\/bin\/tmux -L agents --seat-command "\^\(claude\|node\)\$\$" --sample 30$/m,
     );
     expect(run.stdout).toContain('Environment="SEATWATCH_URL=https://seatwatch.example.com/100%%"');
     expect(verifyUnit(dir, run.stdout).code).toBe(0);

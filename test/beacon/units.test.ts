@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hostId, UsageError } from "../../beacon/config.ts";
+import { hostId } from "../../beacon/config.ts";
+import { UsageError } from "../../beacon/exit.ts";
 import { parsePasswd, parseStat, parseStatus, parseUnixListeners } from "../../beacon/proc.ts";
 import { isSeat, isShell } from "../../beacon/seats.ts";
 

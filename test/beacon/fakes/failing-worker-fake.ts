@@ -4,7 +4,8 @@
  * error code the Worker never sends, hangs, or holds a request until released), on 127.0.0.1. It records every request and checks each signature with the
  * host's public key, so tests can assert that retries are fresh beats, freshly and validly signed.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { decodePublicKey, importPublicKey } from "../../../protocol/keys.ts";
 import { isHeaderProblem, parseSignatureHeaders, verifyV1a } from "../../../protocol/signing.ts";
@@ -41,7 +42,12 @@ export interface FailingWorkerFake {
   close(): Promise<void>;
 }
 
-export async function startFailingWorkerFake(publicKey: string, mode: FakeMode = "accept"): Promise<FailingWorkerFake> {
+/** `tls`: serve https with this key and certificate (the beacon must trust it, e.g. NODE_EXTRA_CA_CERTS). */
+export async function startFailingWorkerFake(
+  publicKey: string,
+  mode: FakeMode = "accept",
+  tls?: { key: string; cert: string },
+): Promise<FailingWorkerFake> {
   const raw = decodePublicKey(publicKey);
   if (!raw) throw new Error("not a whpk_ key");
   const key = await importPublicKey(raw);
@@ -103,20 +109,21 @@ export async function startFailingWorkerFake(publicKey: string, mode: FakeMode =
     }
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     handle(req, res).catch((error) => {
       res.writeHead(400);
       res.end(String(error));
     });
-  });
-  server.on("connection", (socket) => {
+  };
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 
   const fake: FailingWorkerFake = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     mode,
     release() {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Beat } from "../../protocol/beat.ts";
 import { generateKeyPair } from "../../protocol/keys.ts";
 import { signV1a } from "../../protocol/signing.ts";
+import { CLAIM_EXPIRES_MS } from "../../worker/fleet/beats-here.ts";
 import { removeHost } from "../../worker/fleet/hosts.ts";
 import { ingestBeat } from "../../worker/fleet/ingest.ts";
 import type { BeatMeta } from "../../worker/fleet/store.ts";
@@ -214,6 +215,33 @@ describe("rejections change nothing", () => {
     const answers = await Promise.all([a, b].map((r) => worker.fetch(r, env, createExecutionContext())));
     expect(answers.map((r) => r.status).sort()).toEqual([202, 429]);
     expect(answers.find((r) => r.status === 429)?.headers.get("retry-after")).toBe("1");
+  });
+
+  it("frees a host whose beat never finished (a request cancelled mid-await) after 10 s, and at once for a new incarnation", async () => {
+    const stuck = await enroll("claim-stuck");
+    // A beat whose KV write never settles, as when the runtime drops a cancelled request's I/O.
+    const never = new Proxy(env.SEATWATCH_KV, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === "put") return () => new Promise(() => {});
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const t0 = Date.now();
+    void ingestBeat(await signedBeat(stuck, { ts: t0, seq: 1 }), never, t0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await sendBeat(stuck, { ts: t0, seq: 2 })).status).toBe(429);
+    vi.setSystemTime(t0 + CLAIM_EXPIRES_MS);
+    expect((await sendBeat(stuck, { ts: t0 + CLAIM_EXPIRES_MS, seq: 3 })).status).toBe(202);
+
+    // Held again, then the host is deleted and re-created: the old incarnation's claim is not its.
+    const t1 = t0 + CLAIM_EXPIRES_MS + 2_000;
+    vi.setSystemTime(t1);
+    void ingestBeat(await signedBeat(stuck, { ts: t1, seq: 4 }), never, t1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await admin("DELETE", "/v1/hosts/claim-stuck")).status).toBe(204);
+    const again = await enroll("claim-stuck");
+    expect((await sendBeat(again, { ts: t1, seq: 1 })).status).toBe(202);
   });
 
   it("refuses an oversize beat by its content-length without reading the body", async () => {

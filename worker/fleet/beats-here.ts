@@ -17,24 +17,49 @@ interface Recent {
 
 /** Hosts remembered per isolate; past this the memory starts over (KV still holds everything). */
 const MAX_REMEMBERED = 1_000;
-const handling = new Map<string, { instance: string; seq: number }>();
+/**
+ * A claim older than this is free again. Handling a beat takes two KV calls, milliseconds; but a
+ * request whose client went away may be cancelled mid-await, and its `finally` never runs — its
+ * claim must not keep the host's later beats out of this isolate.
+ */
+export const CLAIM_EXPIRES_MS = 10_000;
+const handling = new Map<string, Claim>();
 const recent = new Map<string, Recent>();
 
 export type Clash = "replayed" | "busy";
 
-/**
- * Claims the host for this beat, or says why not: a copy of the beat being handled (or an older
- * one of its instance) is a replay; any other beat of the host must wait its turn.
- */
-export function claimHost(host: string, beat: { instance: string; seq: number }): Clash | null {
-  const current = handling.get(host);
-  if (current) return current.instance === beat.instance && beat.seq <= current.seq ? "replayed" : "busy";
-  handling.set(host, { instance: beat.instance, seq: beat.seq });
-  return null;
+/** This isolate's hold on a host while one of its beats is handled. */
+export interface Claim {
+  host: string;
+  epoch: string;
+  instance: string;
+  seq: number;
+  at: number;
 }
 
-export function releaseHost(host: string): void {
-  handling.delete(host);
+/**
+ * Claims the host for this beat, or says why not: a copy of the beat being handled (or an older
+ * one of its instance) is a replay; any other beat of the host must wait its turn. A claim of
+ * another incarnation of the host, or one held past CLAIM_EXPIRES_MS, does not count.
+ */
+export function claimHost(
+  host: string,
+  epoch: string,
+  beat: { instance: string; seq: number },
+  now: number,
+): Clash | Claim {
+  const current = handling.get(host);
+  if (current && current.epoch === epoch && now - current.at < CLAIM_EXPIRES_MS) {
+    return current.instance === beat.instance && beat.seq <= current.seq ? "replayed" : "busy";
+  }
+  const claim = { host, epoch, instance: beat.instance, seq: beat.seq, at: now };
+  handling.set(host, claim);
+  return claim;
+}
+
+/** Lets go of `claim`; a claim that expired and was taken over by a later beat stays with it. */
+export function releaseHost(claim: Claim): void {
+  if (handling.get(claim.host) === claim) handling.delete(claim.host);
 }
 
 /** The beat record as KV gave it, with what this isolate accepted since (its read may lag). */

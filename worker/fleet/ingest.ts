@@ -68,13 +68,13 @@ export async function ingestBeat(request: Request, kv: KVNamespace, now: number)
   checkFresh("webhook-timestamp", signature.timestamp * 1000, now, "beat");
   checkFresh("the beat's ts", beat.ts, now, "beat");
 
-  const clash = claimHost(hostId, beat);
-  if (clash === "replayed") throw replayed(beat, beat.seq);
-  if (clash === "busy") throw oneAtATime();
+  const claim = claimHost(hostId, host.config.epoch, beat, now);
+  if (claim === "replayed") throw replayed(beat, beat.seq);
+  if (claim === "busy") throw oneAtATime();
   try {
     return await accept(kv, host.config, beat, now);
   } finally {
-    releaseHost(hostId);
+    releaseHost(claim);
   }
 }
 

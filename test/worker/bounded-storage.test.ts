@@ -11,7 +11,7 @@ import type { State } from "../../protocol/verdict.ts";
 import { MAX_ATTEMPTS } from "../../worker/alerts/delivery.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
-import { receiverUrl, runAlarm } from "./alerting.ts";
+import { deliveries, receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, enroll } from "./helpers.ts";
 
 afterEach(() => {
@@ -262,5 +262,43 @@ describe("a broken receiver's undelivered alerts", () => {
     );
     expect(newest[0]).toBe("ucap.low.30");
     expect(newest.at(-1)).toBe("ucap.low.129");
+  });
+});
+
+describe("an alert that cannot be rendered", () => {
+  it("fails like any attempt, ends undelivered, and does not stop the alarm's other sends", async () => {
+    const t0 = Date.parse("2028-07-01T00:00:00Z");
+    vi.setSystemTime(t0);
+    for (const name of ["render-bad", "render-ok"]) {
+      expect((await admin("PUT", `/v1/webhooks/${name}`, { url: receiverUrl(name) })).status).toBe(201);
+    }
+    await runInDurableObject(ledgerStub(env), (_ledger, state) => {
+      const insert = (id: string, hook: string, event: string) =>
+        state.storage.sql.exec(
+          `INSERT INTO outbox (message_id, webhook, event, status, attempts, next_at, created_at)
+           VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
+          id,
+          hook,
+          event,
+          MAX_ATTEMPTS - 1,
+          t0,
+          t0,
+        );
+      insert("render.bad.1", "render-bad", "{ not json");
+      insert("render.ok.1", "render-ok", JSON.stringify({ id: "render.ok.1", type: "test", host: "render" }));
+      return state.storage.setAlarm(t0);
+    });
+    await runAlarm();
+    const rows = await runInDurableObject(ledgerStub(env), (_ledger, state) =>
+      state.storage.sql
+        .exec<{ id: string; status: string; error: string | null }>(
+          "SELECT message_id AS id, status, last_error AS error FROM outbox WHERE message_id GLOB 'render.*'",
+        )
+        .toArray(),
+    );
+    expect(rows).toEqual([
+      { id: "render.bad.1", status: "undelivered", error: expect.stringContaining("could not render") },
+    ]);
+    expect(await deliveries("render-ok")).toHaveLength(1);
   });
 });

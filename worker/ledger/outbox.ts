@@ -94,7 +94,14 @@ export class Outbox {
         try {
           const hook = webhook(row.webhook);
           const now = Date.now();
-          const result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+          let result: SendResult | null;
+          try {
+            result = hook ? await send(await renderRequest(hook, JSON.parse(row.event) as AlertEvent, now)) : null;
+          } catch (error) {
+            // An alert that cannot even be rendered is a failed attempt like any other: retried, then
+            // undelivered. Thrown on, it would be claimed again forever and end the alarm's other sends.
+            result = { ok: false, status: null, error: `could not render the alert: ${String(error).slice(0, 200)}` };
+          }
           this.settle(row, result, now);
         } finally {
           this.sending.delete(row.webhook);

@@ -4,27 +4,13 @@ import type { AlertEvent } from "../../worker/alerts/event.ts";
 import { applyObservation, type Decision, type HostRecord, releaseHold, remind } from "../../worker/ledger/announce.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
 import { type Announced, messagesFor, SUMMARY_THRESHOLD } from "../../worker/ledger/routing.ts";
+import { makeObservation } from "../support/observations.ts";
 
 const T0 = Date.parse("2027-03-01T00:00:00Z");
 const MINUTE = 60_000;
 
 function obs(fields: Partial<Observation> = {}): Observation {
-  return {
-    host: "h-1",
-    epoch: "e-1",
-    state: "up",
-    reason: null,
-    seats: 2,
-    minSeats: 1,
-    lastSeen: T0,
-    since: T0,
-    at: T0,
-    labels: [],
-    alertAfter: 0,
-    repeatEvery: 0,
-    attention: [],
-    ...fields,
-  };
+  return makeObservation("up", T0, fields);
 }
 
 /** The decision for `o`, which must change something. */

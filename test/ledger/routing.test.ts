@@ -11,27 +11,13 @@ import {
 } from "../../worker/ledger/announce.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
 import { hears, type Listener } from "../../worker/ledger/routing.ts";
+import { makeObservation } from "../support/observations.ts";
 
 const T0 = Date.parse("2027-04-01T00:00:00Z");
 const MINUTE = 60_000;
 
 function obs(state: State, at: number, fields: Partial<Observation> = {}): Observation {
-  return {
-    host: "h-1",
-    epoch: "e-1",
-    state,
-    reason: null,
-    seats: 2,
-    minSeats: 1,
-    lastSeen: at,
-    since: at,
-    at,
-    labels: [],
-    alertAfter: 0,
-    repeatEvery: 3600,
-    attention: [],
-    ...fields,
-  };
+  return makeObservation(state, at, { repeatEvery: 3600, ...fields });
 }
 
 const pager: Listener = { format: "json", labels: [], states: ["silent", "error", "blind"] };

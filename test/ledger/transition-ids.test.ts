@@ -3,26 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { State } from "../../protocol/verdict.ts";
 import { applyObservation, type HostRecord } from "../../worker/ledger/announce.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
+import { makeObservation } from "../support/observations.ts";
 
 const T0 = Date.parse("2027-03-01T00:00:00Z");
 const STATES: State[] = ["up", "silent", "low", "blind", "error", "paused"];
 
 function obs(state: State, since: number, at: number): Observation {
-  return {
-    host: "h-1",
-    epoch: "e-1",
-    state,
-    reason: null,
-    seats: 2,
-    minSeats: 1,
-    lastSeen: at,
-    since,
-    at,
-    labels: [],
-    alertAfter: 0,
-    repeatEvery: 0,
-    attention: [],
-  };
+  return makeObservation(state, at, { since });
 }
 
 describe("transition ids", () => {

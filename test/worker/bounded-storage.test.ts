@@ -11,6 +11,7 @@ import type { State } from "../../protocol/verdict.ts";
 import { MAX_ATTEMPTS } from "../../worker/alerts/delivery.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import type { Observation } from "../../worker/ledger/observation.ts";
+import { makeObservation } from "../support/observations.ts";
 import { deliveries, receiverUrl, runAlarm } from "./alerting.ts";
 import { admin, enroll } from "./helpers.ts";
 
@@ -21,21 +22,7 @@ afterEach(() => {
 const DAY = 86_400_000;
 
 function obs(host: string, state: State, at: number, epoch = "e-1"): Observation {
-  return {
-    host,
-    epoch,
-    state,
-    reason: null,
-    seats: 1,
-    minSeats: 1,
-    lastSeen: at,
-    since: at,
-    at,
-    labels: [],
-    alertAfter: 0,
-    repeatEvery: 0,
-    attention: [],
-  };
+  return makeObservation(state, at, { host, epoch, seats: 1 });
 }
 
 async function count(sql: string, ...args: SqlStorageValue[]): Promise<number> {

@@ -51,13 +51,13 @@ export function execCommand(file: string, node: string): string[] {
   if (/\.(m|c)?js$/.test(path)) return [node, ...DAEMON_NODE_FLAGS, path];
   if (/\.ts$/.test(path)) {
     throw new UsageError(
-      `the beacon is running from source (${path}), which plain node cannot run under systemd: build the one-file beacon (npm run build:beacon), install it (e.g. /usr/local/lib/seatwatch/seatwatch-beacon.mjs) and run \`node <that file> unit …\` there, or pass --exec PATH`,
+      `the beacon is running from source (${path}), which plain node cannot run under systemd: build the one-file beacon (npm run build:beacon), install it (e.g. /usr/local/lib/seatwatch/seatwatch-beacon.cjs) and run \`node <that file> unit …\` there, or pass --exec PATH`,
     );
   }
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new UsageError(`--exec ${file}: not executable (chmod +x it, or point --exec at the .mjs file)`);
+    throw new UsageError(`--exec ${file}: not executable (chmod +x it, or point --exec at the .cjs file)`);
   }
   return [path];
 }

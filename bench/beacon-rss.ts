@@ -1,5 +1,5 @@
 /**
- * Resident memory of the built beacon's `run` (dist/seatwatch-beacon.mjs, what hosts install), run
+ * Resident memory of the built beacon's `run` (dist/seatwatch-beacon.cjs, what hosts install), run
  * as the systemd unit runs it (node with DAEMON_NODE_FLAGS), after a long run at the default 15 s
  * sample, against an idle `node -e` process started alongside it, now and at peak (VmHWM), and the
  * size of the built file. The beacon observes a private tmux server with 4 agent panes and

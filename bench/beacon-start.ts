@@ -1,5 +1,5 @@
 /**
- * Start-up of the built beacon (dist/seatwatch-beacon.mjs, what hosts install): `--help` against a
+ * Start-up of the built beacon (dist/seatwatch-beacon.cjs, what hosts install): `--help` against a
  * bare `node -e 0`, the goal being ≤ 1.2×; `mark working` (outside tmux, so it writes nothing) is
  * shown too, as agents' hooks may start it. Each pair runs A then B back to back, and the ratio is
  * taken pair by pair, so a machine whose speed drifts moves both sides alike; the median is quoted.

@@ -20,7 +20,7 @@ let lab: Lab | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "seatwatch-dist-"));
-  file = join(dir, "seatwatch-beacon.mjs");
+  file = join(dir, "seatwatch-beacon.cjs");
   await buildBeacon(file);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -125,6 +125,22 @@ describe("the one-file beacon (npm run build:beacon)", () => {
     expect(validateBeat(beat).ok).toBe(true);
     expect(beat).toMatchObject({ host: "dist-box", observed: "ok", seats: 2, idle: 1 });
   });
+
+  it("is built as an ES module too, under the name earlier hosts installed, and that file samples the same", async () => {
+    const esm = join(dir, "seatwatch-beacon.mjs");
+    await buildBeacon(esm);
+    lab = new Lab();
+    const server = lab.start(["agent", "agent", "shell"]);
+    const args = ["once", "--dry-run", "--json", "--tmux", TMUX, "--socket", server.socket];
+    const cwd = mkdtempSync(join(dir, "empty-"));
+    const env = { PATH: process.env.PATH, SEATWATCH_HOST: "dist-box" };
+    const run = spawnSync(process.execPath, [esm, ...args], { cwd, env, encoding: "utf8", timeout: 20_000 });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ host: "dist-box", observed: "ok", seats: 2, idle: 1 });
+    expect(readFileSync(esm, "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(readFileSync(esm, "utf8")).not.toMatch(/\brequire\(/);
+  }, 60_000);
 
   it("samples under the node flags the unit runs it with, and node says nothing about them", () => {
     lab = new Lab();

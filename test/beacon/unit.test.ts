@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "seatwatch-unit-"));
   key = join(dir, "key.pem");
   await createKeyFile(key);
-  exec = join(dir, "seatwatch-beacon.mjs");
+  exec = join(dir, "seatwatch-beacon.cjs");
   writeFileSync(exec, "#!/usr/bin/env node\n", { mode: 0o755 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,7 +57,7 @@ describe("unit", () => {
   it("starts as Type=exec, logs as seatwatch-beacon and names the README beside the beacon as its documentation", () => {
     const installed = join(dir, "pkg", "dist");
     mkdirSync(installed, { recursive: true });
-    const file = join(installed, "seatwatch-beacon.mjs");
+    const file = join(installed, "seatwatch-beacon.cjs");
     writeFileSync(file, "");
     writeFileSync(join(dir, "pkg", "README.md"), "# seatwatch\n");
 

@@ -45,6 +45,15 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
 export const GRACE_RANGE = { min: 30, max: 86_400 } as const;
 export const MAX_LABELS = 8;
 export const LABEL_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+/** A list of host labels as webhooks and maintenance windows name them: at most MAX_LABELS, each a label. */
+export function isLabelList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= MAX_LABELS &&
+    value.every((l) => typeof l === "string" && LABEL_PATTERN.test(l))
+  );
+}
 export const MAX_HOLD_SECONDS = 30 * 86_400;
 /**
  * maxWaitSeconds and maxQuietSeconds, when on: the cron judges once a minute, so a shorter limit

@@ -4,7 +4,7 @@
  */
 import { integer, type JsonSchema, matching } from "../../protocol/json-schema.ts";
 import { decodeSecret, SECRET_SCHEMA } from "../../protocol/keys.ts";
-import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
+import { isLabelList, LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import { STATES, type State } from "../../protocol/verdict.ts";
 import {
@@ -215,11 +215,7 @@ export function validateWebhookInput(body: Record<string, unknown>): Validation<
     });
   }
   const labels = body.labels ?? [];
-  if (
-    !Array.isArray(labels) ||
-    labels.length > MAX_LABELS ||
-    labels.some((l) => typeof l !== "string" || !LABEL_PATTERN.test(l))
-  ) {
+  if (!isLabelList(labels)) {
     errors.push({
       field: "labels",
       message: `labels must be an array of at most ${MAX_LABELS} host labels ([a-z0-9_-]{1,32}); empty means every host`,

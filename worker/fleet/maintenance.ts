@@ -7,7 +7,7 @@
  */
 import { HOST_ID_SCHEMA, hostIdProblem } from "../../protocol/host.ts";
 import { type JsonSchema, matching } from "../../protocol/json-schema.ts";
-import { LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
+import { isLabelList, LABEL_PATTERN, MAX_LABELS } from "../../protocol/policy.ts";
 import type { FieldError, Validation } from "../../protocol/validation.ts";
 import type { MaintenanceNow } from "../../protocol/verdict.ts";
 
@@ -148,11 +148,7 @@ export function validateWindow(body: Record<string, unknown>): Validation<Mainte
     errors.push({ field: "hosts", message: `hosts must be an array of at most ${MAX_WINDOW_HOSTS} host ids` });
   }
   const labels = body.labels ?? [];
-  if (
-    !Array.isArray(labels) ||
-    labels.length > MAX_LABELS ||
-    labels.some((l) => typeof l !== "string" || !LABEL_PATTERN.test(l))
-  ) {
+  if (!isLabelList(labels)) {
     errors.push({
       field: "labels",
       message: `labels must be an array of at most ${MAX_LABELS} host labels ([a-z0-9_-]{1,32})`,

@@ -12,6 +12,7 @@
  * The Cache API is per data centre and, on a custom domain, real; where it does nothing (Cloudflare
  * has documented `*.workers.dev` so), every load simply reads KV as before.
  */
+import { bytesToHex } from "../../protocol/base64.ts";
 import type { Bindings } from "../env.ts";
 import { readHistories, type SeatHistory } from "../fleet/history.ts";
 import type { NamedWindow } from "../fleet/maintenance.ts";
@@ -51,8 +52,7 @@ const filling = new Map<string, Promise<Snapshot>>();
 
 async function cacheKey(origin: string, readToken: string | undefined): Promise<Request> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`seatwatch-fleet:${readToken ?? ""}`));
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return new Request(`${origin}/.seatwatch-cache/fleet/v${ENTRY_VERSION}/${hex}`);
+  return new Request(`${origin}/.seatwatch-cache/fleet/v${ENTRY_VERSION}/${bytesToHex(new Uint8Array(digest))}`);
 }
 
 /**

@@ -26,9 +26,11 @@ const HEADERS = `/*
   Access-Control-Allow-Origin: *
 `;
 
-/** Path under public/ → contents. */
+let built: Record<string, string> | undefined;
+
+/** Path under public/ → contents; built once, since everything in them is fixed when the Worker is. */
 export function staticAssets(): Record<string, string> {
-  return {
+  built ??= {
     "dashboard.css": DASHBOARD_CSS,
     "host.css": HOST_CSS,
     "dashboard.js": PAGE_JS,
@@ -36,6 +38,7 @@ export function staticAssets(): Record<string, string> {
     "openapi.json": `${JSON.stringify(JSON.parse(openApiText()), null, 1)}\n`,
     _headers: HEADERS,
   };
+  return built;
 }
 
 /** The URL paths the asset layer answers (`_headers` is configuration, never served). */

@@ -5,6 +5,7 @@
  * deploy build drops, so none of it (nor the OpenAPI builder) is in the deployed bundle.
  */
 import type { Context } from "hono";
+import { bytesToHex } from "../../protocol/base64.ts";
 import { staticAssets } from "../faces/static-assets.ts";
 
 const TYPES: Record<string, string> = {
@@ -29,28 +30,38 @@ function headersFor(path: string, rules: string): Record<string, string> {
   return headers;
 }
 
-let tags: Map<string, string> | undefined;
+interface Served {
+  body: string;
+  headers: Record<string, string>;
+}
 
-async function etagOf(file: string, text: string): Promise<string> {
-  tags ??= new Map();
-  let tag = tags.get(file);
-  if (tag === undefined) {
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-    tag = `"${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
-    tags.set(file, tag);
-  }
-  return tag;
+let served: Promise<Map<string, Served>> | undefined;
+
+/** Every servable file with its answer's headers, ETag included: computed once per isolate. */
+function servedFiles(): Promise<Map<string, Served>> {
+  served ??= (async () => {
+    const assets = staticAssets();
+    const files = new Map<string, Served>();
+    for (const [file, body] of Object.entries(assets)) {
+      const type = TYPES[file.slice(file.lastIndexOf(".") + 1)];
+      if (file.startsWith("_") || type === undefined) continue;
+      const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+      const etag = `"${bytesToHex(new Uint8Array(digest).slice(0, 16))}"`;
+      files.set(file, {
+        body,
+        headers: { ...headersFor(`/${file}`, assets._headers ?? ""), "content-type": type, etag },
+      });
+    }
+    return files;
+  })();
+  return served;
 }
 
 /** The file `c.req.path` names, or null when public/ has no such file. */
 export async function serveAsset(c: Context): Promise<Response | null> {
-  const assets = staticAssets();
-  const file = c.req.path.slice(1);
-  const text = file.startsWith("_") ? undefined : assets[file];
-  const type = TYPES[file.slice(file.lastIndexOf(".") + 1)];
-  if (text === undefined || type === undefined) return null;
-  const etag = await etagOf(file, text);
-  const headers = { ...headersFor(c.req.path, assets._headers ?? ""), "content-type": type, etag };
-  if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  return new Response(text, { headers });
+  const file = (await servedFiles()).get(c.req.path.slice(1));
+  if (!file) return null;
+  if (c.req.header("if-none-match") === file.headers.etag)
+    return new Response(null, { status: 304, headers: file.headers });
+  return new Response(file.body, { headers: file.headers });
 }

@@ -51,6 +51,28 @@ export function parseCommand<const T extends Options>(
   return { values, positionals: given };
 }
 
+/**
+ * `COMMAND SUBCOMMAND [NAME]` (hosts, webhooks, maintenance): the flags, the subcommand and the
+ * name it acts on; `list` takes none. Unchecked with --help, which the caller answers first.
+ */
+export function parseSubcommand<const T extends Options>(
+  command: string,
+  args: string[],
+  extra: T,
+  noun: string,
+): { values: Values<T>; sub: string | undefined; name: string | undefined } {
+  const { values, positionals } = parseCommand(command, args, extra, {
+    min: 0,
+    max: 2,
+    names: `SUBCOMMAND [${noun}]`,
+  });
+  const [sub, name] = positionals;
+  if (!values.help && sub === "list" && name !== undefined) {
+    throw new UsageError(`list takes no ${noun} (got ${JSON.stringify(name)})`);
+  }
+  return { values, sub, name };
+}
+
 /** A comma-separated list flag (`--labels a,b`); empty entries are dropped. */
 export function listFlag(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;

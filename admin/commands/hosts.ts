@@ -1,6 +1,6 @@
 /** `seatwatch hosts list|show|add|enroll|pause|resume|rm`: one host at a time (the fleet file: apply). */
 import { describeHostIdProblem, hostIdProblem } from "../../protocol/host.ts";
-import { COMMON_HELP, intFlag, listFlag, parseCommand, UsageError } from "../args.ts";
+import { COMMON_HELP, intFlag, listFlag, parseSubcommand, UsageError } from "../args.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { ago, type Io, list, printJson, table } from "../output.ts";
@@ -242,18 +242,11 @@ async function run(
 export const hosts: Command = {
   summary: "list, show, add, enroll, pause, resume or rm a host",
   async run(args, io) {
-    const { values, positionals } = parseCommand("hosts", args, OPTIONS, {
-      min: 0,
-      max: 2,
-      names: "SUBCOMMAND [HOST]",
-    });
+    const { values, sub, name } = parseSubcommand("hosts", args, OPTIONS, "HOST");
     if (values.help) {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
-    if (positionals[0] === "list" && positionals[1] !== undefined) {
-      throw new UsageError(`list takes no HOST (got ${JSON.stringify(positionals[1])})`);
-    }
-    return run(positionals[0], positionals[1], values, io);
+    return run(sub, name, values, io);
   },
 };

@@ -1,5 +1,5 @@
 /** `seatwatch maintenance list|add|rm`: windows in which matching hosts are paused (DESIGN §6). */
-import { COMMON_HELP, listFlag, parseCommand, UsageError } from "../args.ts";
+import { COMMON_HELP, listFlag, parseSubcommand, UsageError } from "../args.ts";
 import { Api, ApiRefused, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { readMaintenance } from "../fleet/remote.ts";
@@ -146,18 +146,11 @@ async function run(
 export const maintenance: Command = {
   summary: "list, add or rm a maintenance window",
   async run(args, io) {
-    const { values, positionals } = parseCommand("maintenance", args, OPTIONS, {
-      min: 0,
-      max: 2,
-      names: "SUBCOMMAND [NAME]",
-    });
+    const { values, sub, name } = parseSubcommand("maintenance", args, OPTIONS, "NAME");
     if (values.help) {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
-    if (positionals[0] === "list" && positionals[1] !== undefined) {
-      throw new UsageError(`list takes no NAME (got ${JSON.stringify(positionals[1])})`);
-    }
-    return run(positionals[0], positionals[1], values, io);
+    return run(sub, name, values, io);
   },
 };

@@ -7,7 +7,7 @@ import {
   isSecretCredential,
   RECEIVERS,
 } from "../../protocol/webhooks.ts";
-import { COMMON_HELP, listFlag, parseCommand, UsageError } from "../args.ts";
+import { COMMON_HELP, listFlag, parseSubcommand, UsageError } from "../args.ts";
 import { Api, resolveSettings } from "../client.ts";
 import { EXIT, EXIT_HELP } from "../exit.ts";
 import { WEBHOOK_FORMATS, WEBHOOK_NAME_PATTERN } from "../fleet/spec.ts";
@@ -198,18 +198,11 @@ export const webhooks: Command = {
     const renamed = args.map((a) =>
       a === "--url" ? "--url-value" : a.startsWith("--url=") ? `--url-value=${a.slice(6)}` : a,
     );
-    const { values, positionals } = parseCommand("webhooks", renamed, OPTIONS, {
-      min: 0,
-      max: 2,
-      names: "SUBCOMMAND [NAME]",
-    });
+    const { values, sub, name } = parseSubcommand("webhooks", renamed, OPTIONS, "NAME");
     if (values.help) {
       io.stdout.write(HELP);
       return EXIT.ok;
     }
-    if (positionals[0] === "list" && positionals[1] !== undefined) {
-      throw new UsageError(`list takes no NAME (got ${JSON.stringify(positionals[1])})`);
-    }
-    return run(positionals[0], positionals[1], values, io);
+    return run(sub, name, values, io);
   },
 };

@@ -30,27 +30,17 @@ interface WebhookRow extends Record<string, SqlStorageValue> {
   updated_at: number;
 }
 
-export interface WebhookView {
-  name: string;
-  url: string;
-  format: Format;
-  secret: string;
-  labels: string[];
-  /** The states it hears; null: every state. */
-  states: State[] | null;
-  /** Present (redacted) on `pagerduty` webhooks. */
-  routingKey?: string;
-  /** Present on `telegram` webhooks. */
-  chatId?: string;
-  /** Present (redacted) where the format needs one. */
-  token?: string;
-  user?: string;
+/**
+ * A webhook as GET /v1/webhooks lists it: its fields (secret parts redacted, secret credentials
+ * `***`), times in ISO 8601, and its backlog.
+ */
+export type WebhookView = Omit<Webhook, "createdAt" | "updatedAt"> & {
   createdAt: string;
   updatedAt: string;
   pending: number;
   undeliveredCount: number;
   undelivered: UndeliveredView[];
-}
+};
 
 function toWebhook(row: WebhookRow): Webhook {
   return {

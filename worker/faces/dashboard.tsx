@@ -12,7 +12,7 @@ import type { SeatHistory } from "../fleet/history.ts";
 import { countStates, type HostView } from "../fleet/view.ts";
 import type { Monitor } from "../ledger/monitor.ts";
 import { fleetFace } from "./badge.ts";
-import { At, When } from "./local-time.tsx";
+import { Updated, When } from "./local-time.tsx";
 
 /** Problems first, then healthy hosts, then the ones nobody needs to look at. */
 const SEVERITY_ORDER: Record<Severity, number> = { down: 0, degraded: 1, ok: 2, pending: 3, muted: 4 };
@@ -281,10 +281,7 @@ export const Dashboard: FC<{ data: DashboardData }> = ({ data }) => {
       <body data-refresh={String(data.refreshSeconds)}>
         <header>
           <h1>seatwatch</h1>
-          <p id="updated" data-live class="muted">
-            Updated <At ms={now} />
-            <span class="offline-note"> · refresh failed, retrying</span>
-          </p>
+          <Updated now={now} />
         </header>
         <main>
           <Summary hosts={hosts} />

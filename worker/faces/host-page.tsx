@@ -14,7 +14,7 @@ import { SEVERITY } from "../../protocol/verdict.ts";
 import type { HostTransition } from "../ledger/transitions.ts";
 import { hostPath, Snippet, StateTag } from "./dashboard.tsx";
 import type { HostPageData } from "./host-page-data.ts";
-import { At, When } from "./local-time.tsx";
+import { At, Updated, When } from "./local-time.tsx";
 import { SeatChart } from "./seat-chart.tsx";
 import { SeatList } from "./seat-list.tsx";
 import { UptimeFigures, UptimeStrip } from "./uptime-strip.tsx";
@@ -242,10 +242,7 @@ export const HostPage: FC<HostPageProps> = ({ data, origin, badgesPublic, refres
               <span class="tag">{label}</span>
             ))}
           </h1>
-          <p id="updated" data-live class="muted">
-            Updated <At ms={now} />
-            <span class="offline-note"> · refresh failed, retrying</span>
-          </p>
+          <Updated now={now} />
         </header>
         <main>
           <Summary data={data} />

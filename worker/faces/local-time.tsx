@@ -25,6 +25,14 @@ export const At: FC<{ ms: number }> = ({ ms }) => (
   </time>
 );
 
+/** A page's "Updated …" line: the refresh script swaps it in and shows the note while refreshes fail. */
+export const Updated: FC<{ now: number }> = ({ now }) => (
+  <p id="updated" data-live class="muted">
+    Updated <At ms={now} />
+    <span class="offline-note"> · refresh failed, retrying</span>
+  </p>
+);
+
 /**
  * Rewrites `<time data-local>` to the viewer's zone with its numeric offset
  * (`2026-11-25 15:33:00 +05:30`), and prefixes the local time to the UTC title of relative times.

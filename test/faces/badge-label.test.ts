@@ -4,18 +4,14 @@
  * refuses a document with a character XML 1.0 forbids) for every C0/C1 control and every
  * bidi embedding, override and isolate.
  */
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BADGE_STYLES, printableText, renderBadge } from "../../worker/faces/badge-svg.ts";
+import { type Browser, launchChromium } from "../support/chromium.ts";
 
-type Browser = Awaited<ReturnType<typeof chromium.launch>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

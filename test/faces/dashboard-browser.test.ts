@@ -5,27 +5,17 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_POLICY } from "../../protocol/policy.ts";
 import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
 import { makeActivityBeat, makeBeat, makeSeat } from "../support/beats.ts";
+import { type Browser, launchChromium, openWatched, type Watched } from "../support/chromium.ts";
 import { type Host, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const RESULTS = resolve(import.meta.dirname, "../../test-results");
 const READ_TOKEN = "browser-read-token";
 const HOSTILE = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /**
  * A host whose stored reason is markup. The beat path only accepts snake_case reasons, so this
  * is written to KV directly, in the Worker's own record shapes and metadata builders
@@ -98,7 +88,7 @@ beforeAll(async () => {
   ]);
   expect((await worker.beat(waiting, { ts: now, seats, activity, seatList })).status).toBe(202);
 
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   context = await browser.newContext({ httpCredentials: { username: "ops", password: READ_TOKEN } });
 }, 120_000);
 
@@ -107,31 +97,8 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-interface Watched {
-  page: Page;
-  problems: string[];
-  navigations: () => number;
-}
-
-/** A page that records console errors, CSP violations and full navigations. */
-async function open(ctx: BrowserContext, path: string): Promise<Watched> {
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  let navigations = 0;
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("framenavigated", (f) => {
-    if (f === page.mainFrame()) navigations++;
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`CSP blocked ${e.blockedURI} (${e.violatedDirective})`);
-    });
-  });
-  await page.goto(worker.url + path);
-  return { page, problems, navigations: () => navigations };
+function open(ctx: BrowserContext, path: string): Promise<Watched> {
+  return openWatched(ctx, worker.url + path);
 }
 
 describe("dashboard in Chromium", () => {

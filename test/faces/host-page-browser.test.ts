@@ -8,19 +8,18 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeBadge } from "badge-maker";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SeatEntry } from "../../protocol/activity.ts";
 import { DEFAULT_POLICY, type Policy } from "../../protocol/policy.ts";
 import { type BeatRecord, beatMeta, type HostConfig, hostMeta } from "../../worker/fleet/records.ts";
 import { makeBeat } from "../support/beats.ts";
+import { type Browser, launchChromium, openWatched, type Watched } from "../support/chromium.ts";
 import { type KvEntry, type LiveWorker, startLiveWorker } from "../support/live-worker.ts";
 
 const RESULTS = resolve(import.meta.dirname, "../../test-results");
 const READ_TOKEN = "host-page-token";
 const HOSTILE = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
-
 const M = 60_000;
 const H = 60 * M;
 const D = 24 * H;
@@ -152,7 +151,7 @@ let context: BrowserContext;
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   worker = await startLiveWorker({ vars: { READ_TOKEN }, seed: kvSeed(), ledgerSql: ledgerSql() });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   context = await browser.newContext({ httpCredentials: { username: "ops", password: READ_TOKEN } });
 }, 180_000);
 
@@ -161,27 +160,11 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-interface Watched {
-  page: Page;
-  problems: string[];
-}
-
-/** A page that records console errors and CSP violations. */
+/** A page that records console errors and CSP violations, and a first answer other than 200. */
 async function open(ctx: BrowserContext, path: string): Promise<Watched> {
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`CSP blocked ${e.blockedURI} (${e.violatedDirective})`);
-    });
-  });
-  const res = await page.goto(worker.url + path);
-  if (res?.status() !== 200) problems.push(`status ${res?.status()}`);
-  return { page, problems };
+  const watched = await openWatched(ctx, worker.url + path);
+  if (watched.status !== 200) watched.problems.push(`status ${watched.status}`);
+  return watched;
 }
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -8,7 +8,8 @@ import {
 import { env } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import type { Beat } from "../../protocol/beat.ts";
-import type { AlertEvent } from "../../worker/alerts/event.ts";
+import type { State } from "../../protocol/verdict.ts";
+import { type AlertEvent, summaryEvent, transitionEvent } from "../../worker/alerts/event.ts";
 import worker from "../../worker/index.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
 import { admin, type Enrolled, signedBeat } from "./helpers.ts";
@@ -72,4 +73,36 @@ export async function cron(
 /** Runs the ledger's alarm (deliveries, holds, reminders) now, as Cloudflare would when it falls due. */
 export async function runAlarm(): Promise<boolean> {
   return runDurableObjectAlarm(ledgerStub(env));
+}
+
+const STORM_ORIGIN = "https://seatwatch.example.com";
+
+/** One host's transition in a storm: a long host name (`rack-0007-` + `filler`) and a long reason. */
+export function stormChange(i: number, state: State, filler: string): AlertEvent {
+  const host = `rack-${String(i).padStart(4, "0")}-${filler}`;
+  return transitionEvent(
+    {
+      id: `${host}.${state}.1800000000000`,
+      host,
+      state,
+      previous: "up",
+      reason: "protocol_mismatch_between_client_and_server_after_upgrade",
+      seats: 0,
+      minSeats: 1,
+      lastSeen: 1_800_000_000_000,
+      since: 1_800_000_000_000,
+      at: 1_800_000_000_000,
+      attention: [],
+    },
+    STORM_ORIGIN,
+  );
+}
+
+/** The fleet summary of `count` such changes: what each receiver's size limits must survive. */
+export function stormEvent(count: number, stateOf: (i: number) => State, filler: string): AlertEvent {
+  return summaryEvent(
+    Array.from({ length: count }, (_, i) => stormChange(i, stateOf(i), filler)),
+    1_800_000_060_000,
+    STORM_ORIGIN,
+  );
 }

@@ -2,15 +2,13 @@ import { env } from "cloudflare:workers";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signV1 } from "../../protocol/signing.ts";
-import type { State } from "../../protocol/verdict.ts";
 import { PAGERDUTY_EVENTS_URL } from "../../protocol/webhooks.ts";
-import { type AlertEvent, summaryEvent, transitionEvent } from "../../worker/alerts/event.ts";
 import { type DiscordEmbed, discordBody } from "../../worker/alerts/formats/discord.ts";
 import { NTFY_MAX_BODY, ntfyRequest } from "../../worker/alerts/formats/ntfy.ts";
 import { slackBody } from "../../worker/alerts/formats/slack.ts";
 import { runCron } from "../../worker/cron.ts";
 import { ledgerStub } from "../../worker/ledger/ledger.ts";
-import { beat, deliveries, hook, runAlarm } from "./alerting.ts";
+import { beat, deliveries, hook, runAlarm, stormEvent } from "./alerting.ts";
 import { admin, enroll, expectError, testClock } from "./helpers.ts";
 import { seedFleet } from "./seed.ts";
 
@@ -206,26 +204,6 @@ describe("format ntfy", () => {
   });
 });
 
-function change(i: number, state: State): AlertEvent {
-  const host = `rack-${String(i).padStart(4, "0")}-${"x".repeat(40)}`;
-  return transitionEvent(
-    {
-      id: `${host}.${state}.1800000000000`,
-      host,
-      state,
-      previous: "up",
-      reason: "protocol_mismatch_between_client_and_server_after_upgrade",
-      seats: 0,
-      minSeats: 1,
-      lastSeen: 1_800_000_000_000,
-      since: 1_800_000_000_000,
-      at: 1_800_000_000_000,
-      attention: [],
-    },
-    "https://seatwatch.example.com",
-  );
-}
-
 /**
  * The platforms' published limits, written out here rather than imported from the code under test,
  * so a wrong constant there fails these tests instead of passing them.
@@ -292,11 +270,7 @@ function fitsSlack(blocks: SlackBlock[]): void {
 }
 
 describe("a storm of 1,000 hosts with long names", () => {
-  const storm = summaryEvent(
-    Array.from({ length: 1000 }, (_, i) => change(i, i % 3 === 0 ? "error" : "silent")),
-    1_800_000_060_000,
-    "https://seatwatch.example.com",
-  );
+  const storm = stormEvent(1000, (i) => (i % 3 === 0 ? "error" : "silent"), "x".repeat(40));
 
   it("fits Discord's embed limits and says how many did not fit", () => {
     const { embeds } = discordBody(storm);

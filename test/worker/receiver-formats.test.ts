@@ -6,10 +6,10 @@
  */
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type AlertEvent, summaryEvent, transitionEvent } from "../../worker/alerts/event.ts";
+import type { AlertEvent } from "../../worker/alerts/event.ts";
 import { render } from "../../worker/alerts/formats/index.ts";
 import type { Webhook } from "../../worker/alerts/webhooks.ts";
-import { beat, deliveries, receiverUrl, runAlarm } from "./alerting.ts";
+import { beat, deliveries, receiverUrl, runAlarm, stormChange, stormEvent } from "./alerting.ts";
 import { admin, enroll, expectError, testClock } from "./helpers.ts";
 
 const { at, freshDay } = testClock("2027-07-01T00:00:00Z");
@@ -159,33 +159,11 @@ describe("format matrix", () => {
   });
 });
 
-function change(i: number): AlertEvent {
-  const host = `rack-${String(i).padStart(4, "0")}-${"y".repeat(50)}`;
-  return transitionEvent(
-    {
-      id: `${host}.silent.1800000000000`,
-      host,
-      state: i % 2 ? "silent" : "error",
-      previous: "up",
-      reason: "protocol_mismatch_between_client_and_server_after_upgrade",
-      seats: 0,
-      minSeats: 1,
-      lastSeen: 1_800_000_000_000,
-      since: 1_800_000_000_000,
-      at: 1_800_000_000_000,
-      attention: [],
-    },
-    "https://seatwatch.example.com",
-  );
-}
-
 describe("a storm of 1,000 hosts with long names, and one host with a 63-character name", () => {
-  const storm = summaryEvent(
-    Array.from({ length: 1000 }, (_, i) => change(i)),
-    1_800_000_060_000,
-    "https://seatwatch.example.com",
-  );
-  const long = { ...change(1), host: "h".repeat(63) };
+  const filler = "y".repeat(50);
+  const stateOf = (i: number) => (i % 2 ? "silent" : "error");
+  const storm = stormEvent(1000, stateOf, filler);
+  const long = { ...stormChange(1, stateOf(1), filler), host: "h".repeat(63) };
   const hookOf = (format: Webhook["format"]) =>
     ({ format, url: "https://receiver.example/x", token: "t".repeat(30), user: "u".repeat(30), chatId: "1" }) as const;
   const bodyOf = (format: Webhook["format"], event: AlertEvent) => JSON.parse(render(hookOf(format), event).body);
